@@ -1,0 +1,285 @@
+//! The resolved, validated world that the simulation runs on: plain data.
+//!
+//! `scenario::resolve` builds a [`Model`] from what the user wrote; `sim` reads it and
+//! never changes it. Nothing in here derives `Deserialize`: the file schema lives in
+//! `scenario::raw`, and the two are kept apart so the file format can change without the
+//! simulation noticing. Every quantity carries its unit in its name (seconds, bytes).
+//!
+//! Invariants established by `resolve` (the simulation `assert!`s rather than re-checks):
+//! - every index (`account`, `program`, `group`, `resource_type`) is in range;
+//! - programs' slots are sorted by `scheduled_seconds` and lie inside the horizon;
+//! - `delete_after_seconds > cold_after_seconds` whenever both are set;
+//! - `warmup_seconds < horizon_seconds`.
+
+use crate::dist::Dist;
+
+pub mod resource_type;
+
+pub use resource_type::ResourceType;
+
+/// Seconds in one day.
+pub const DAY_SECONDS: i64 = 86_400;
+/// Bytes in one MiB.
+pub const MIB_BYTES: f64 = 1_048_576.0;
+/// Bytes in one GiB.
+pub const GIB_BYTES: f64 = 1_073_741_824.0;
+
+/// The whole resolved scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Scenario name (file stem), used for the output directory.
+    pub name: String,
+    pub simulation: Simulation,
+    pub accounts: Vec<Account>,
+    /// Organizational units, root first; `parent` indexes into this vector.
+    pub ous: Vec<Ou>,
+    pub resources: Vec<Resource>,
+    /// Distinct backup programs; many resources share one.
+    pub programs: Vec<Program>,
+    /// Behaviour per resource type, indexed by `ResourceType as usize`.
+    pub behaviour: Vec<TypeBehaviour>,
+    /// Reporting groups (tier × environment), in a fixed order.
+    pub groups: Vec<Group>,
+    pub tiers: Vec<Tier>,
+    pub environments: Vec<Environment>,
+    pub vaults: Vec<Vault>,
+    pub region_pairs: Vec<RegionPair>,
+    /// Disaster types simulated, in report order.
+    pub disasters: Disasters,
+}
+
+/// Global simulation settings.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// The scenario's epoch as Unix seconds (UTC). Simulation time 0 is this instant.
+    pub epoch_unix_seconds: i64,
+    /// Length of the simulated period.
+    pub horizon_seconds: i64,
+    /// RPO and RTO are measured over `[warmup_seconds, horizon_seconds)`.
+    pub warmup_seconds: i64,
+    /// Default number of trials.
+    pub trials: u64,
+    /// Default master seed.
+    pub seed: u64,
+    /// Which instant the completion window counts from (AWS's wording conflicts).
+    pub completion_window_from: CompletionWindowFrom,
+    /// Delay from the scheduled time to the job's start, in minutes (start jitter).
+    pub start_delay_minutes: Dist,
+}
+
+impl Simulation {
+    /// Number of whole or partial days in the horizon.
+    pub fn horizon_days(&self) -> usize {
+        ((self.horizon_seconds + DAY_SECONDS - 1) / DAY_SECONDS) as usize
+    }
+}
+
+/// The origin of a rule's completion window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionWindowFrom {
+    /// The window counts from the moment the job starts (the rule field's wording).
+    JobStart,
+    /// The window counts from the scheduled time (the `StartBackupJob` wording).
+    ScheduledTime,
+}
+
+/// One account of the organization.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Twelve-digit account id.
+    pub id: String,
+    /// Name of the account template it came from.
+    pub template: String,
+    /// Index into `Model::ous`.
+    pub ou: usize,
+    pub home_region: String,
+    /// Index into `Model::environments`, if its OU belongs to one.
+    pub environment: Option<usize>,
+}
+
+/// An organizational unit.
+#[derive(Debug, Clone)]
+pub struct Ou {
+    pub name: String,
+    /// Index of the parent OU; `None` for the root.
+    pub parent: Option<usize>,
+}
+
+/// One protected (or unprotected) resource of the estate.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Stable id: a hash of the template path, so adding a resource changes nobody's draws.
+    pub entity_id: u64,
+    /// Human-readable id (`<account id>-<resource template>-<index>`).
+    pub name: String,
+    pub account: usize,
+    pub region: String,
+    pub resource_type: ResourceType,
+    /// Size at the epoch.
+    pub size_bytes: u64,
+    /// Fraction of the size that changes per day (0.02 = 2 %/day).
+    pub daily_change_fraction: f64,
+    /// Natural log of the monthly growth factor (`ln(1 + growth)`), per 30.4375 days.
+    pub log_growth_per_month: f64,
+    /// Tags as written (after weighted choices are drawn).
+    pub tags: Vec<(String, String)>,
+    /// Index into `Model::programs`; `None` when no plan selects it.
+    pub program: Option<usize>,
+    /// Index into `Model::groups`.
+    pub group: usize,
+}
+
+impl Resource {
+    /// Size at simulation time `t_seconds`, with monthly compound growth.
+    pub fn size_at(&self, t_seconds: i64) -> f64 {
+        if self.log_growth_per_month == 0.0 {
+            return self.size_bytes as f64;
+        }
+        let months = t_seconds as f64 / (30.4375 * DAY_SECONDS as f64);
+        self.size_bytes as f64 * libm::exp(self.log_growth_per_month * months)
+    }
+
+    /// The value of tag `key`, if set.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A sequence of scheduled backup jobs shared by every resource with the same set of rules.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// Human-readable description: `plan/rule + plan/rule`.
+    pub label: String,
+    /// Scheduled jobs over the horizon, sorted by time.
+    pub slots: Vec<Slot>,
+    /// Lifecycles referenced by `Slot::lifecycle`.
+    pub lifecycles: Vec<Lifecycle>,
+}
+
+/// One scheduled job of a program (after merging overlapping rules of one plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Scheduled time, simulation seconds.
+    pub scheduled_seconds: i64,
+    /// Start window: the job expires if it has not started by `scheduled + start_window`.
+    pub start_window_seconds: i64,
+    /// Completion window: the job is cut off if not done by its origin + this.
+    pub completion_window_seconds: i64,
+    /// Index into `Program::lifecycles`.
+    pub lifecycle: u16,
+    /// The rule asks for continuous backup (point-in-time recovery).
+    pub continuous: bool,
+}
+
+/// What happens to a recovery point after it is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Moves to cold storage this long after creation (only types that support it).
+    pub cold_after_seconds: Option<i64>,
+    /// Deleted this long after creation; `None` keeps it forever.
+    pub delete_after_seconds: Option<i64>,
+    /// Index into `Model::vaults`.
+    pub vault: usize,
+    /// The vault lock rejects this retention: every job of this rule fails.
+    pub rejected_by_lock: bool,
+}
+
+/// Per-type behaviour of backup jobs and restores.
+#[derive(Debug, Clone)]
+pub struct TypeBehaviour {
+    pub resource_type: ResourceType,
+    /// Backup data rate, MiB/s.
+    pub backup_throughput_mib_per_s: Dist,
+    /// Probability that a backup job fails, in [0, 1].
+    pub failure_probability: f64,
+    /// Later backups transfer only the data changed since the previous good point.
+    pub incremental: bool,
+    /// Recovery points of this type can move to cold storage.
+    pub cold_storage: bool,
+    /// Point-in-time recovery supported; lag of the newest restorable point.
+    pub continuous_lag_seconds: Option<i64>,
+    /// Time to retrieve a warm recovery point before transfer starts, minutes.
+    pub retrieval_minutes: Dist,
+    /// Extra retrieval time when the point is in cold storage, hours.
+    pub cold_retrieval_extra_hours: Dist,
+    /// Restore data rate, MiB/s.
+    pub restore_throughput_mib_per_s: Dist,
+    /// Restore process time after the data is in place, minutes.
+    pub restore_process_minutes: Dist,
+    /// Validation time after the restore, minutes.
+    pub validation_minutes: Dist,
+}
+
+/// A reporting group: one tier in one environment.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Tier name, or `untiered`.
+    pub tier: String,
+    /// Environment name, or `unassigned`.
+    pub environment: String,
+    /// Target RPO for this group (tier's, else environment's).
+    pub rpo_target_seconds: Option<i64>,
+    /// Target RTO for this group (tier's, else environment's).
+    pub rto_target_seconds: Option<i64>,
+}
+
+/// A tier of the tier matrix.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    pub name: String,
+    pub rpo_target_seconds: Option<i64>,
+    pub rto_target_seconds: Option<i64>,
+}
+
+/// An environment of the environment table.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub rpo_target_seconds: Option<i64>,
+    pub rto_target_seconds: Option<i64>,
+}
+
+/// A backup vault (one per account and region when owned by the workload account).
+#[derive(Debug, Clone)]
+pub struct Vault {
+    pub name: String,
+    /// Owning account: `None` = each workload account has its own.
+    pub account: Option<String>,
+    /// Region: `None` = the account's home region.
+    pub region: Option<String>,
+    pub lock: Option<VaultLock>,
+}
+
+/// Vault Lock settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VaultLock {
+    pub compliance_mode: bool,
+    pub min_retention_days: Option<i64>,
+    pub max_retention_days: Option<i64>,
+}
+
+/// A link between two regions.
+#[derive(Debug, Clone)]
+pub struct RegionPair {
+    pub source: String,
+    pub destination: String,
+    pub bandwidth_mib_per_s: f64,
+    pub per_job_cap_mib_per_s: Option<f64>,
+}
+
+/// Disaster settings.
+#[derive(Debug, Clone)]
+pub struct Disasters {
+    /// Resource loss: restore one resource from its newest usable point.
+    pub resource_loss: Option<ResourceLoss>,
+}
+
+/// Settings of the resource-loss disaster.
+#[derive(Debug, Clone)]
+pub struct ResourceLoss {
+    /// Time from the loss to the decision to restore, minutes.
+    pub declaration_delay_minutes: Dist,
+}

@@ -1,0 +1,232 @@
+//! `summary.json`: the run manifest and every headline estimate. Its schema is
+//! `docs/summary.schema.json`; a test validates the output against it.
+
+use serde::Serialize;
+
+use crate::model::{DAY_SECONDS, Model};
+use crate::montecarlo::{Distribution, Estimates, RowSpec, Value};
+use crate::sim::JobCounts;
+
+/// Version of the summary layout; bump when a field changes meaning or disappears.
+pub const SUMMARY_FORMAT: u32 = 1;
+
+/// What identifies a run, so that it can be repeated.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub trials: u64,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    format: u32,
+    vaultsim_version: &'static str,
+    maths_fingerprint: String,
+    scenario: ScenarioInfo<'a>,
+    seed: u64,
+    trials: u64,
+    estate: EstateInfo,
+    jobs: JobsInfo,
+    rpo_rto: Vec<RowOut<'a>>,
+    storage: StorageInfo,
+}
+
+#[derive(Serialize)]
+struct ScenarioInfo<'a> {
+    name: &'a str,
+    file: &'a str,
+    sha256: &'a str,
+    /// The scenario's seed, from which the estate is generated (`--seed` leaves it alone).
+    estate_seed: u64,
+    epoch: String,
+    horizon_days: i64,
+    warmup_days: i64,
+}
+
+#[derive(Serialize)]
+struct EstateInfo {
+    accounts: usize,
+    resources: usize,
+    protected_resources: usize,
+    programs: usize,
+    initial_bytes: u128,
+}
+
+#[derive(Serialize)]
+struct JobsInfo {
+    per_trial_mean: JobsMean,
+}
+
+#[derive(Serialize)]
+struct JobsMean {
+    created: f64,
+    completed: f64,
+    failed: f64,
+    expired: f64,
+    cut_off: f64,
+    rejected_by_lock: f64,
+    bytes_transferred: f64,
+}
+
+#[derive(Serialize)]
+struct ValueOut {
+    value: Option<f64>,
+    standard_error: Option<f64>,
+}
+
+impl From<Value> for ValueOut {
+    fn from(v: Value) -> Self {
+        ValueOut {
+            value: v.value,
+            standard_error: v.standard_error,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DistributionOut {
+    p50: ValueOut,
+    p90: ValueOut,
+    p95: ValueOut,
+    p99: ValueOut,
+    max: ValueOut,
+    mean: ValueOut,
+}
+
+impl From<&Distribution> for DistributionOut {
+    fn from(d: &Distribution) -> Self {
+        DistributionOut {
+            p50: d.quantiles[0].into(),
+            p90: d.quantiles[1].into(),
+            p95: d.quantiles[2].into(),
+            p99: d.quantiles[3].into(),
+            max: d.max.into(),
+            mean: d.mean.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RowOut<'a> {
+    tier: &'a str,
+    environment: &'a str,
+    disaster: &'a str,
+    resources: u64,
+    rpo_target_seconds: Option<i64>,
+    rto_target_seconds: Option<i64>,
+    rpo_seconds: DistributionOut,
+    rto_seconds: DistributionOut,
+    p_meet_rpo: ValueOut,
+    p_meet_rto: ValueOut,
+    p_unrecoverable: ValueOut,
+    p_unrecoverable_time: ValueOut,
+    losses_sampled: u64,
+}
+
+#[derive(Serialize)]
+struct StorageInfo {
+    /// Mean over trials of the average bytes held on the last day.
+    final_day_warm_bytes_mean: f64,
+    final_day_cold_bytes_mean: f64,
+    peak_warm_bytes_mean: f64,
+    peak_cold_bytes_mean: f64,
+}
+
+fn per_trial(total: u128, trials: u64) -> f64 {
+    total as f64 / trials as f64
+}
+
+fn jobs_mean(j: &JobCounts, trials: u64) -> JobsMean {
+    let m = |x: u64| per_trial(u128::from(x), trials);
+    JobsMean {
+        created: m(j.created),
+        completed: m(j.completed),
+        failed: m(j.failed),
+        expired: m(j.expired),
+        cut_off: m(j.cut_off),
+        rejected_by_lock: m(j.rejected_by_lock),
+        bytes_transferred: per_trial(j.bytes_transferred, trials),
+    }
+}
+
+/// Renders `summary.json` (pretty, with a trailing newline).
+pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estimates) -> String {
+    let epoch = chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default();
+    let summary = Summary {
+        format: SUMMARY_FORMAT,
+        vaultsim_version: env!("CARGO_PKG_VERSION"),
+        maths_fingerprint: crate::dist::maths_fingerprint(),
+        scenario: ScenarioInfo {
+            name: &model.name,
+            file: &run.scenario_file,
+            sha256: &run.scenario_sha256,
+            estate_seed: model.simulation.seed,
+            epoch,
+            horizon_days: model.simulation.horizon_seconds / DAY_SECONDS,
+            warmup_days: model.simulation.warmup_seconds / DAY_SECONDS,
+        },
+        seed: run.seed,
+        trials: run.trials,
+        estate: EstateInfo {
+            accounts: model.accounts.len(),
+            resources: model.resources.len(),
+            protected_resources: model
+                .resources
+                .iter()
+                .filter(|r| r.program.is_some())
+                .count(),
+            programs: model.programs.len(),
+            initial_bytes: model
+                .resources
+                .iter()
+                .map(|r| u128::from(r.size_bytes))
+                .sum(),
+        },
+        jobs: JobsInfo {
+            per_trial_mean: jobs_mean(&estimates.jobs, estimates.trials),
+        },
+        rpo_rto: estimates
+            .rows
+            .iter()
+            .map(|e| {
+                let spec = &rows[e.spec_index];
+                RowOut {
+                    tier: &spec.tier,
+                    environment: &spec.environment,
+                    disaster: spec.disaster,
+                    resources: spec.resources,
+                    rpo_target_seconds: spec.rpo_target_seconds,
+                    rto_target_seconds: spec.rto_target_seconds,
+                    rpo_seconds: (&e.rpo).into(),
+                    rto_seconds: (&e.rto).into(),
+                    p_meet_rpo: e.p_meet_rpo.into(),
+                    p_meet_rto: e.p_meet_rto.into(),
+                    p_unrecoverable: e.p_unrecoverable.into(),
+                    p_unrecoverable_time: e.p_unrecoverable_time.into(),
+                    losses_sampled: e.losses,
+                }
+            })
+            .collect(),
+        storage: StorageInfo {
+            final_day_warm_bytes_mean: estimates.storage.last().map_or(0.0, |d| d.warm.mean),
+            final_day_cold_bytes_mean: estimates.storage.last().map_or(0.0, |d| d.cold.mean),
+            peak_warm_bytes_mean: estimates
+                .storage
+                .iter()
+                .map(|d| d.warm.mean)
+                .fold(0.0, f64::max),
+            peak_cold_bytes_mean: estimates
+                .storage
+                .iter()
+                .map(|d| d.cold.mean)
+                .fold(0.0, f64::max),
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,73 @@
+//! The compact per-tier table printed at the end of a run.
+
+use std::fmt::Write;
+
+use super::human_duration;
+use crate::montecarlo::{Estimates, RowSpec};
+
+fn percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".to_string(), |p| format!("{:.1}%", 100.0 * p))
+}
+
+fn target(t: Option<i64>) -> String {
+    t.map_or_else(|| "-".to_string(), |t| human_duration(t as f64))
+}
+
+/// One line per tier (over all environments): RPO p95 vs target, RTO p95 vs target, P(meet).
+pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
+    let header = [
+        "tier",
+        "resources",
+        "RPO p95",
+        "target",
+        "P(RPO met)",
+        "RTO p95",
+        "target",
+        "P(RTO met)",
+        "P(unrecoverable)",
+    ];
+    let mut lines: Vec<[String; 9]> = vec![header.map(str::to_string)];
+    for e in &estimates.rows {
+        let spec = &rows[e.spec_index];
+        if spec.environment != "all" {
+            continue;
+        }
+        lines.push([
+            spec.tier.clone(),
+            spec.resources.to_string(),
+            e.rpo.quantiles[2].value.map_or("-".into(), human_duration),
+            target(spec.rpo_target_seconds),
+            percent(e.p_meet_rpo.value),
+            e.rto.quantiles[2].value.map_or("-".into(), human_duration),
+            target(spec.rto_target_seconds),
+            percent(e.p_meet_rto.value),
+            percent(e.p_unrecoverable.value),
+        ]);
+    }
+    let widths: Vec<usize> = (0..9)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        for (c, cell) in line.iter().enumerate() {
+            if c == 0 {
+                let _ = write!(out, "{cell:<w$}", w = widths[c]);
+            } else {
+                let _ = write!(out, "  {cell:>w$}", w = widths[c]);
+            }
+        }
+        out.push('\n');
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            out.push_str(&"-".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,306 @@
+//! The scenario file schema, exactly as written in TOML (serde types).
+//!
+//! These types only describe the file: every struct rejects unknown fields, and nothing
+//! here is validated beyond types. `scenario::resolve` checks values and builds the
+//! `model::Model`. Field names of backup plans follow the AWS Organizations backup-policy
+//! keys (`schedule_expression`, `start_backup_window_minutes`, …) so that a plan written
+//! here and a policy document resolve to the same thing. `docs/scenario.md` documents
+//! every field.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: RawSimulation,
+    pub organization: RawOrganization,
+    #[serde(default)]
+    pub resource_types: BTreeMap<String, RawTypeBehaviour>,
+    #[serde(default)]
+    pub vaults: BTreeMap<String, RawVault>,
+    #[serde(default)]
+    pub plans: BTreeMap<String, RawPlan>,
+    #[serde(default)]
+    pub region_pairs: Vec<RawRegionPair>,
+    #[serde(default)]
+    pub tiers: BTreeMap<String, RawTarget>,
+    #[serde(default)]
+    pub environments: BTreeMap<String, RawEnvironment>,
+    #[serde(default)]
+    pub disasters: RawDisasters,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    /// RFC 3339 UTC instant, e.g. `2026-01-01T00:00:00Z`.
+    pub epoch: String,
+    pub horizon_days: i64,
+    #[serde(default)]
+    pub warmup_days: Option<i64>,
+    pub trials: i64,
+    pub seed: i64,
+    #[serde(default)]
+    pub completion_window_from: Option<String>,
+    #[serde(default)]
+    pub start_delay_minutes: Option<RawDist>,
+    #[serde(default)]
+    pub default_start_backup_window_minutes: Option<i64>,
+    #[serde(default)]
+    pub default_complete_backup_window_minutes: Option<i64>,
+    /// Tag whose value names the resource's tier.
+    #[serde(default)]
+    pub tier_tag: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrganization {
+    /// OU name → OU. The root is implicit and called `Root`.
+    #[serde(default)]
+    pub ous: BTreeMap<String, RawOu>,
+    /// Account template name → template.
+    pub account_templates: BTreeMap<String, RawAccountTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOu {
+    /// Parent OU name; `Root` for a top-level OU.
+    pub parent: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccountTemplate {
+    pub ou: String,
+    pub count: i64,
+    pub home_regions: Vec<String>,
+    /// First account id of the template (12 digits); later accounts count up from it.
+    #[serde(default)]
+    pub first_account_id: Option<String>,
+    /// Resource template name → resource template.
+    #[serde(default)]
+    pub resources: BTreeMap<String, RawResourceTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResourceTemplate {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Resources of this template per account (drawn per account, rounded to the nearest integer).
+    pub count: RawDist,
+    pub size_gib: RawDist,
+    /// Fraction of the size changed per day, drawn once per resource.
+    #[serde(default)]
+    pub daily_change_rate: Option<RawDist>,
+    /// Growth per month as a fraction (0.02 = 2 %), drawn once per resource.
+    #[serde(default)]
+    pub monthly_growth: Option<RawDist>,
+    /// Tag key → value, or value → weight table for a weighted choice per resource.
+    #[serde(default)]
+    pub tags: BTreeMap<String, RawTagValue>,
+}
+
+/// A tag value: fixed, or a weighted choice drawn per resource.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawTagValue {
+    Fixed(String),
+    Weighted(BTreeMap<String, f64>),
+}
+
+/// A probability distribution as written: `{ dist = "lognormal", median = 100, p95 = 800 }`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: String,
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub mu: Option<f64>,
+    pub sigma: Option<f64>,
+    pub median: Option<f64>,
+    pub p95: Option<f64>,
+    pub values: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTypeBehaviour {
+    pub backup_throughput_mib_per_s: RawDist,
+    pub failure_probability: f64,
+    pub incremental: bool,
+    pub cold_storage: bool,
+    #[serde(default)]
+    pub continuous_lag_minutes: Option<f64>,
+    pub retrieval_minutes: RawDist,
+    pub cold_retrieval_extra_hours: RawDist,
+    pub restore_throughput_mib_per_s: RawDist,
+    pub restore_process_minutes: RawDist,
+    pub validation_minutes: RawDist,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVault {
+    /// `workload` (each workload account has its own) or an account template name
+    /// whose template has exactly one account (a central backup account).
+    pub account: String,
+    /// `home` (the account's home region) or a region name.
+    pub region: String,
+    #[serde(default)]
+    pub lock: Option<RawVaultLock>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVaultLock {
+    /// `governance` or `compliance`.
+    pub mode: String,
+    #[serde(default)]
+    pub min_retention_days: Option<i64>,
+    #[serde(default)]
+    pub max_retention_days: Option<i64>,
+}
+
+/// A backup plan, in the shape of an AWS Organizations backup policy plan (values only,
+/// no `@@assign`), plus where it is attached.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// OU names (or `Root`) the plan is attached to; applies to every account below.
+    pub attach_to: Vec<String>,
+    pub regions: Vec<String>,
+    pub rules: BTreeMap<String, RawRule>,
+    #[serde(default)]
+    pub selections: RawSelections,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub schedule_expression: String,
+    #[serde(default)]
+    pub schedule_expression_timezone: Option<String>,
+    #[serde(default)]
+    pub start_backup_window_minutes: Option<i64>,
+    #[serde(default)]
+    pub complete_backup_window_minutes: Option<i64>,
+    pub target_backup_vault_name: String,
+    #[serde(default)]
+    pub enable_continuous_backup: bool,
+    #[serde(default)]
+    pub lifecycle: Option<RawLifecycle>,
+    /// Destination vault ARN → copy action.
+    #[serde(default)]
+    pub copy_actions: BTreeMap<String, RawCopyAction>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawLifecycle {
+    #[serde(default)]
+    pub move_to_cold_storage_after_days: Option<i64>,
+    #[serde(default)]
+    pub delete_after_days: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCopyAction {
+    /// The destination vault ARN; when present it must equal the table key (AWS repeats it).
+    #[serde(default)]
+    pub target_backup_vault_arn: Option<String>,
+    #[serde(default)]
+    pub lifecycle: Option<RawLifecycle>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelections {
+    #[serde(default)]
+    pub tags: BTreeMap<String, RawTagSelection>,
+    #[serde(default)]
+    pub resources: BTreeMap<String, RawResourceSelection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTagSelection {
+    #[serde(default)]
+    pub iam_role_arn: Option<String>,
+    pub tag_key: String,
+    pub tag_value: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResourceSelection {
+    #[serde(default)]
+    pub iam_role_arn: Option<String>,
+    /// ARN patterns with `*` wildcards, as in AWS (`arn:aws:rds:*:*:db:*`, or `*`).
+    pub resource_types: Vec<String>,
+    /// ARN patterns excluded from the selection.
+    #[serde(default)]
+    pub not_resource_types: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionPair {
+    pub source: String,
+    pub destination: String,
+    pub bandwidth_mib_per_s: f64,
+    #[serde(default)]
+    pub per_job_cap_mib_per_s: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    #[serde(default)]
+    pub rto_hours: Option<f64>,
+    #[serde(default)]
+    pub rpo_hours: Option<f64>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnvironment {
+    /// OUs whose accounts (and descendants') belong to this environment.
+    pub ous: Vec<String>,
+    #[serde(default)]
+    pub rto_hours: Option<f64>,
+    #[serde(default)]
+    pub rpo_hours: Option<f64>,
+    #[serde(default)]
+    pub backup_frequency: Option<String>,
+    #[serde(default)]
+    pub hot_retention_days: Option<i64>,
+    #[serde(default)]
+    pub cold_retention_days: Option<i64>,
+    #[serde(default)]
+    pub cross_region: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisasters {
+    #[serde(default)]
+    pub resource_loss: Option<RawResourceLoss>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResourceLoss {
+    pub declaration_delay_minutes: RawDist,
+}

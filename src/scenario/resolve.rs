@@ -1,0 +1,1256 @@
+//! `resolve`: a loaded `Scenario` → the validated `model::Model`.
+//!
+//! Checks every value (reporting all problems at once, each with its field path), generates
+//! the estate (`estate`), matches plan selections to resources, expands each rule's
+//! schedule once over the horizon and merges the rules that apply to a resource into a
+//! shared `Program`. After this step nothing can fail for a reason the user could fix.
+
+use std::collections::BTreeMap;
+
+use super::check::{Problems, is_region_name};
+use super::error::{Problem, ScenarioErrors};
+use super::estate;
+use super::load::Scenario;
+use super::raw::{RawLifecycle, RawPlan, RawRule};
+use crate::dist::Dist;
+use crate::model::*;
+use crate::schedule::Schedule;
+
+/// Bounds that keep a run from going on for hours by mistake.
+pub const MAX_TRIALS: i64 = 1_000_000;
+pub const MAX_HORIZON_DAYS: i64 = 36_500;
+pub const MAX_ACCOUNTS: i64 = 200_000;
+pub const MAX_RESOURCES: usize = 5_000_000;
+
+/// AWS Backup's limits on rule values (API model, `BackupRuleInput`, `Lifecycle`).
+const MIN_START_WINDOW_MINUTES: i64 = 60;
+const MAX_WINDOW_MINUTES: i64 = 52_560_000;
+const MAX_RETENTION_DAYS: i64 = 36_500;
+const MIN_COLD_DAYS: i64 = 90;
+const MAX_CONTINUOUS_RETENTION_DAYS: i64 = 35;
+
+/// Resolves a loaded scenario into a model, or every problem found, located in the file.
+pub fn resolve(scenario: &Scenario) -> Result<Model, ScenarioErrors> {
+    let mut problems = Problems::default();
+    let model = build(scenario, &mut problems);
+    if problems.0.is_empty() {
+        Ok(model.expect("a model is built whenever no problem is reported"))
+    } else {
+        let mut errors: Vec<_> = problems
+            .0
+            .into_iter()
+            .map(|p| scenario.spans.error(&scenario.file, p))
+            .collect();
+        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column, e.path.clone()));
+        errors.dedup();
+        Err(ScenarioErrors(errors))
+    }
+}
+
+fn hours_to_seconds(hours: Option<f64>) -> Option<i64> {
+    hours.map(|h| (h * 3600.0).round() as i64)
+}
+
+fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
+    let raw = &scenario.raw;
+    let name = scenario.file.file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+
+    let simulation = simulation(raw, problems);
+    let behaviour = behaviour(raw, problems);
+    let ous = ous(raw, problems);
+    let tiers = tiers(raw, problems);
+    let environments: Vec<Environment> = raw
+        .environments
+        .iter()
+        .map(|(name, env)| {
+            let path = format!("environments.{name}");
+            for (field, v) in [("rto_hours", env.rto_hours), ("rpo_hours", env.rpo_hours)] {
+                if let Some(v) = v {
+                    problems.positive(v, &format!("{path}.{field}"));
+                }
+            }
+            Environment {
+                name: name.clone(),
+                rpo_target_seconds: hours_to_seconds(env.rpo_hours),
+                rto_target_seconds: hours_to_seconds(env.rto_hours),
+            }
+        })
+        .collect();
+    let ou_environment = ou_environments(raw, &ous, problems);
+    let vaults = vaults(raw, problems);
+    let region_pairs = region_pairs(raw, problems);
+    let disasters = disasters(raw, problems);
+
+    // Stop before generating the estate if the basics are wrong: later checks depend on them.
+    if !problems.0.is_empty() {
+        return None;
+    }
+    let simulation = simulation?;
+    let (accounts, resources) = estate::generate(
+        raw,
+        &ous,
+        &ou_environment,
+        simulation.seed,
+        behaviour.as_ref()?,
+        problems,
+    )?;
+    let plans = plans(raw, &ous, &vaults, &simulation, problems);
+    if !problems.0.is_empty() {
+        return None;
+    }
+    let mut model = Model {
+        name,
+        simulation,
+        accounts,
+        ous,
+        resources,
+        programs: Vec::new(),
+        behaviour: behaviour?,
+        groups: Vec::new(),
+        tiers,
+        environments,
+        vaults,
+        region_pairs,
+        disasters: disasters?,
+    };
+    assign_programs(&mut model, &plans?);
+    assign_groups(
+        &mut model,
+        raw.simulation.tier_tag.as_deref().unwrap_or("BackupTier"),
+    );
+    Some(model)
+}
+
+fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<Simulation> {
+    let s = &raw.simulation;
+    let epoch = match chrono::DateTime::parse_from_rfc3339(&s.epoch) {
+        Ok(t) => Some(t.timestamp()),
+        Err(e) => {
+            problems.report(
+                "simulation.epoch",
+                format!(
+                    "`{}` is not an RFC 3339 instant ({e}); valid: e.g. 2026-01-01T00:00:00Z",
+                    s.epoch
+                ),
+            );
+            None
+        }
+    };
+    let horizon = problems.range_i64(
+        s.horizon_days,
+        "simulation.horizon_days",
+        1,
+        MAX_HORIZON_DAYS,
+    );
+    let warmup_days = s.warmup_days.unwrap_or(14.min(s.horizon_days / 2));
+    let warmup = match horizon {
+        Some(h) if warmup_days < 0 || warmup_days >= h => {
+            problems.report(
+                "simulation.warmup_days",
+                format!("{warmup_days} must be at least 0 and less than horizon_days ({h})"),
+            );
+            None
+        }
+        _ => Some(warmup_days),
+    };
+    let trials = problems.range_i64(s.trials, "simulation.trials", 1, MAX_TRIALS);
+    let seed = problems.range_i64(s.seed, "simulation.seed", 0, i64::MAX);
+    let completion_window_from = match s.completion_window_from.as_deref() {
+        None | Some("job_start") => Some(CompletionWindowFrom::JobStart),
+        Some("scheduled_time") => Some(CompletionWindowFrom::ScheduledTime),
+        Some(other) => {
+            problems.report(
+                "simulation.completion_window_from",
+                format!("`{other}` is not valid; valid: job_start, scheduled_time"),
+            );
+            None
+        }
+    };
+    let start_delay = match &s.start_delay_minutes {
+        Some(d) => problems.dist(d, "simulation.start_delay_minutes", true),
+        None => Some(Dist::uniform(0.0, 60.0).expect("valid constant")),
+    };
+    if let Some(v) = s.default_start_backup_window_minutes {
+        problems.range_i64(
+            v,
+            "simulation.default_start_backup_window_minutes",
+            MIN_START_WINDOW_MINUTES,
+            MAX_WINDOW_MINUTES,
+        );
+    }
+    if let Some(v) = s.default_complete_backup_window_minutes {
+        problems.range_i64(
+            v,
+            "simulation.default_complete_backup_window_minutes",
+            1,
+            MAX_WINDOW_MINUTES,
+        );
+    }
+    Some(Simulation {
+        epoch_unix_seconds: epoch?,
+        horizon_seconds: horizon? * DAY_SECONDS,
+        warmup_seconds: warmup? * DAY_SECONDS,
+        trials: trials? as u64,
+        seed: seed? as u64,
+        completion_window_from: completion_window_from?,
+        start_delay_minutes: start_delay?,
+    })
+}
+
+fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<Vec<TypeBehaviour>> {
+    let mut by_type: BTreeMap<ResourceType, TypeBehaviour> = BTreeMap::new();
+    let mut ok = true;
+    for (name, b) in &raw.resource_types {
+        let path = format!("resource_types.{name}");
+        let Some(resource_type) = ResourceType::parse(name) else {
+            problems.push(
+                Problem::new(path, format!("unknown resource type `{name}`"))
+                    .with_help(format!("valid: {}", ResourceType::valid_names())),
+            );
+            ok = false;
+            continue;
+        };
+        let mut d = |field: &str, raw: &super::raw::RawDist| {
+            problems.dist(raw, &format!("{path}.{field}"), true)
+        };
+        let backup = d(
+            "backup_throughput_mib_per_s",
+            &b.backup_throughput_mib_per_s,
+        );
+        let retrieval = d("retrieval_minutes", &b.retrieval_minutes);
+        let cold_extra = d("cold_retrieval_extra_hours", &b.cold_retrieval_extra_hours);
+        let restore = d(
+            "restore_throughput_mib_per_s",
+            &b.restore_throughput_mib_per_s,
+        );
+        let process = d("restore_process_minutes", &b.restore_process_minutes);
+        let validation = d("validation_minutes", &b.validation_minutes);
+        let failure = problems.probability(
+            b.failure_probability,
+            &format!("{path}.failure_probability"),
+        );
+        for (field, dist) in [
+            ("backup_throughput_mib_per_s", &backup),
+            ("restore_throughput_mib_per_s", &restore),
+        ] {
+            if let Some(dist) = dist
+                && dist.mean() <= 0.0
+            {
+                problems.report(
+                    format!("{path}.{field}"),
+                    "a throughput must have a positive mean",
+                );
+                ok = false;
+            }
+        }
+        let lag = match b.continuous_lag_minutes {
+            Some(m) if !(m.is_finite() && m >= 0.0) => {
+                problems.report(
+                    format!("{path}.continuous_lag_minutes"),
+                    format!("{m} must be a number of minutes ≥ 0"),
+                );
+                ok = false;
+                None
+            }
+            Some(m) => Some((m * 60.0).round() as i64),
+            None => None,
+        };
+        match (
+            backup, retrieval, cold_extra, restore, process, validation, failure,
+        ) {
+            (Some(b1), Some(r), Some(c), Some(rt), Some(p), Some(v), Some(f)) => {
+                by_type.insert(
+                    resource_type,
+                    TypeBehaviour {
+                        resource_type,
+                        backup_throughput_mib_per_s: b1,
+                        failure_probability: f,
+                        incremental: b.incremental,
+                        cold_storage: b.cold_storage,
+                        continuous_lag_seconds: lag,
+                        retrieval_minutes: r,
+                        cold_retrieval_extra_hours: c,
+                        restore_throughput_mib_per_s: rt,
+                        restore_process_minutes: p,
+                        validation_minutes: v,
+                    },
+                );
+            }
+            _ => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    // Types no template uses may be left out; a placeholder keeps the vector indexable
+    // and `estate` rejects any resource whose type has no behaviour.
+    Some(
+        ResourceType::ALL
+            .iter()
+            .map(|t| {
+                by_type.remove(t).unwrap_or_else(|| TypeBehaviour {
+                    resource_type: *t,
+                    backup_throughput_mib_per_s: Dist::fixed(1.0).expect("valid constant"),
+                    failure_probability: 0.0,
+                    incremental: false,
+                    cold_storage: false,
+                    continuous_lag_seconds: None,
+                    retrieval_minutes: Dist::fixed(0.0).expect("valid constant"),
+                    cold_retrieval_extra_hours: Dist::fixed(0.0).expect("valid constant"),
+                    restore_throughput_mib_per_s: Dist::fixed(1.0).expect("valid constant"),
+                    restore_process_minutes: Dist::fixed(0.0).expect("valid constant"),
+                    validation_minutes: Dist::fixed(0.0).expect("valid constant"),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The OU tree, root first; parents always precede children.
+fn ous(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Ou> {
+    let mut out = vec![Ou {
+        name: "Root".to_string(),
+        parent: None,
+    }];
+    let mut placed: BTreeMap<&str, usize> = BTreeMap::from([("Root", 0)]);
+    let mut pending: Vec<(&String, &String)> = raw
+        .organization
+        .ous
+        .iter()
+        .map(|(n, ou)| (n, &ou.parent))
+        .collect();
+    if raw.organization.ous.contains_key("Root") {
+        problems.report(
+            "organization.ous.Root",
+            "`Root` is the organization root and is implicit; do not declare it",
+        );
+    }
+    // Place OUs whose parent is placed, until nothing changes (the rest are orphans or cycles).
+    loop {
+        let before = pending.len();
+        pending.retain(|(name, parent)| {
+            if let Some(&p) = placed.get(parent.as_str()) {
+                placed.insert(name.as_str(), out.len());
+                out.push(Ou {
+                    name: (*name).clone(),
+                    parent: Some(p),
+                });
+                false
+            } else {
+                true
+            }
+        });
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+    for (name, parent) in pending {
+        let known = raw.organization.ous.contains_key(parent.as_str());
+        problems.report(
+            format!("organization.ous.{name}.parent"),
+            if known {
+                format!(
+                    "OU `{name}` cannot be placed under `{parent}`: that OU is in a cycle or its own parent is unknown"
+                )
+            } else {
+                format!(
+                    "unknown parent OU `{parent}`; valid: Root, {}",
+                    raw.organization
+                        .ous
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        );
+    }
+    out
+}
+
+fn tiers(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Tier> {
+    raw.tiers
+        .iter()
+        .map(|(name, t)| {
+            for (field, v) in [("rto_hours", t.rto_hours), ("rpo_hours", t.rpo_hours)] {
+                if let Some(v) = v {
+                    problems.positive(v, &format!("tiers.{name}.{field}"));
+                }
+            }
+            Tier {
+                name: name.clone(),
+                rpo_target_seconds: hours_to_seconds(t.rpo_hours),
+                rto_target_seconds: hours_to_seconds(t.rto_hours),
+            }
+        })
+        .collect()
+}
+
+/// Environment index of every OU: the environment naming it or its nearest ancestor.
+fn ou_environments(
+    raw: &super::raw::RawScenario,
+    ous: &[Ou],
+    problems: &mut Problems,
+) -> Vec<Option<usize>> {
+    let mut direct: Vec<Option<usize>> = vec![None; ous.len()];
+    for (env_index, (env_name, env)) in raw.environments.iter().enumerate() {
+        for (i, ou_name) in env.ous.iter().enumerate() {
+            let path = format!("environments.{env_name}.ous[{i}]");
+            match ous.iter().position(|o| &o.name == ou_name) {
+                Some(o) => {
+                    if let Some(other) = direct[o] {
+                        let other_name = raw.environments.keys().nth(other).expect("index");
+                        problems.report(
+                            path,
+                            format!("OU `{ou_name}` is already in environment `{other_name}`"),
+                        );
+                    }
+                    direct[o] = Some(env_index);
+                }
+                None => problems.report(
+                    path,
+                    format!(
+                        "unknown OU `{ou_name}`; valid: {}",
+                        ous.iter()
+                            .map(|o| o.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            }
+        }
+    }
+    // Parents precede children, so one pass inherits down the tree.
+    let mut out = direct.clone();
+    for i in 0..ous.len() {
+        if out[i].is_none()
+            && let Some(p) = ous[i].parent
+        {
+            out[i] = out[p];
+        }
+    }
+    out
+}
+
+fn vaults(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Vault> {
+    raw.vaults
+        .iter()
+        .map(|(name, v)| {
+            let path = format!("vaults.{name}");
+            let account = if v.account == "workload" {
+                None
+            } else {
+                match raw.organization.account_templates.get(&v.account) {
+                    Some(t) if t.count == 1 => Some(v.account.clone()),
+                    Some(t) => {
+                        problems.report(
+                            format!("{path}.account"),
+                            format!(
+                                "account template `{}` has {} accounts; a central vault's owner must be a template with count = 1",
+                                v.account, t.count
+                            ),
+                        );
+                        None
+                    }
+                    None => {
+                        problems.report(
+                            format!("{path}.account"),
+                            format!(
+                                "unknown account `{}`; valid: workload, or an account template with count = 1 ({})",
+                                v.account,
+                                raw.organization
+                                    .account_templates
+                                    .iter()
+                                    .filter(|(_, t)| t.count == 1)
+                                    .map(|(n, _)| n.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            let region = if v.region == "home" {
+                None
+            } else {
+                if !is_region_name(&v.region) {
+                    problems.report(
+                        format!("{path}.region"),
+                        format!("`{}` is not a region; valid: home, or a region name such as us-west-2", v.region),
+                    );
+                }
+                Some(v.region.clone())
+            };
+            let lock = v.lock.as_ref().and_then(|l| {
+                let lp = format!("{path}.lock");
+                let compliance_mode = match l.mode.as_str() {
+                    "governance" => Some(false),
+                    "compliance" => Some(true),
+                    other => {
+                        problems.report(
+                            format!("{lp}.mode"),
+                            format!("`{other}` is not a vault lock mode; valid: governance, compliance"),
+                        );
+                        None
+                    }
+                };
+                if let Some(min) = l.min_retention_days {
+                    problems.range_i64(min, &format!("{lp}.min_retention_days"), 1, MAX_RETENTION_DAYS);
+                }
+                if let Some(max) = l.max_retention_days {
+                    problems.range_i64(max, &format!("{lp}.max_retention_days"), 1, MAX_RETENTION_DAYS);
+                }
+                if let (Some(min), Some(max)) = (l.min_retention_days, l.max_retention_days)
+                    && min > max
+                {
+                    problems.report(
+                        format!("{lp}.max_retention_days"),
+                        format!("{max} is less than min_retention_days ({min})"),
+                    );
+                }
+                Some(VaultLock {
+                    compliance_mode: compliance_mode?,
+                    min_retention_days: l.min_retention_days,
+                    max_retention_days: l.max_retention_days,
+                })
+            });
+            Vault {
+                name: name.clone(),
+                account,
+                region,
+                lock,
+            }
+        })
+        .collect()
+}
+
+fn region_pairs(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<RegionPair> {
+    raw.region_pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let path = format!("region_pairs[{i}]");
+            for (field, region) in [("source", &p.source), ("destination", &p.destination)] {
+                if !is_region_name(region) {
+                    problems.report(
+                        format!("{path}.{field}"),
+                        format!("`{region}` is not a region name; valid: e.g. us-east-1"),
+                    );
+                }
+            }
+            if p.source == p.destination {
+                problems.report(
+                    format!("{path}.destination"),
+                    "a region pair links two different regions",
+                );
+            }
+            problems.positive(
+                p.bandwidth_mib_per_s,
+                &format!("{path}.bandwidth_mib_per_s"),
+            );
+            if let Some(cap) = p.per_job_cap_mib_per_s {
+                problems.positive(cap, &format!("{path}.per_job_cap_mib_per_s"));
+            }
+            RegionPair {
+                source: p.source.clone(),
+                destination: p.destination.clone(),
+                bandwidth_mib_per_s: p.bandwidth_mib_per_s,
+                per_job_cap_mib_per_s: p.per_job_cap_mib_per_s,
+            }
+        })
+        .collect()
+}
+
+fn disasters(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<Disasters> {
+    let resource_loss = match &raw.disasters.resource_loss {
+        Some(r) => Some(ResourceLoss {
+            declaration_delay_minutes: problems.dist(
+                &r.declaration_delay_minutes,
+                "disasters.resource_loss.declaration_delay_minutes",
+                true,
+            )?,
+        }),
+        None => Some(ResourceLoss {
+            declaration_delay_minutes: Dist::fixed(0.0).expect("valid constant"),
+        }),
+    };
+    Some(Disasters { resource_loss })
+}
+
+/// A rule after validation, with its fire times over the horizon (simulation seconds).
+#[derive(Debug, Clone)]
+struct ResolvedRule {
+    fire_seconds: Vec<i64>,
+    start_window_seconds: i64,
+    completion_window_seconds: i64,
+    continuous: bool,
+    lifecycle: RuleLifecycle,
+    vault: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RuleLifecycle {
+    cold_after_days: Option<i64>,
+    delete_after_days: Option<i64>,
+}
+
+impl RuleLifecycle {
+    /// Retention for comparing overlapping rules: longer wins; forever is longest.
+    fn retention_key(&self) -> (i64, i64) {
+        (
+            self.delete_after_days.unwrap_or(i64::MAX),
+            self.cold_after_days.unwrap_or(i64::MAX),
+        )
+    }
+}
+
+/// A plan after validation.
+#[derive(Debug, Clone)]
+struct ResolvedPlan {
+    name: String,
+    /// OU indices the plan is attached to.
+    attached: Vec<usize>,
+    regions: Vec<String>,
+    rules: Vec<ResolvedRule>,
+    rule_names: Vec<String>,
+    selections: Vec<Selection>,
+}
+
+#[derive(Debug, Clone)]
+enum Selection {
+    Tag {
+        key: String,
+        values: Vec<String>,
+    },
+    Resources {
+        arn_patterns: Vec<String>,
+        not_arn_patterns: Vec<String>,
+    },
+}
+
+fn plans(
+    raw: &super::raw::RawScenario,
+    ous: &[Ou],
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<Vec<ResolvedPlan>> {
+    let mut out = Vec::new();
+    for (name, plan) in &raw.plans {
+        out.push(plan_of(raw, name, plan, ous, vaults, simulation, problems));
+    }
+    out.into_iter().collect()
+}
+
+fn plan_of(
+    raw: &super::raw::RawScenario,
+    name: &str,
+    plan: &RawPlan,
+    ous: &[Ou],
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<ResolvedPlan> {
+    let path = format!("plans.{name}");
+    let mut attached = Vec::new();
+    for (i, ou) in plan.attach_to.iter().enumerate() {
+        match ous.iter().position(|o| &o.name == ou) {
+            Some(o) => attached.push(o),
+            None => problems.report(
+                format!("{path}.attach_to[{i}]"),
+                format!(
+                    "unknown OU `{ou}`; valid: {}",
+                    ous.iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    if plan.attach_to.is_empty() {
+        problems.report(
+            format!("{path}.attach_to"),
+            "a plan must be attached to at least one OU (or Root)",
+        );
+    }
+    if plan.regions.is_empty() {
+        problems.report(
+            format!("{path}.regions"),
+            "a plan needs at least one region",
+        );
+    }
+    for (i, region) in plan.regions.iter().enumerate() {
+        if !is_region_name(region) {
+            problems.report(
+                format!("{path}.regions[{i}]"),
+                format!("`{region}` is not a region name; valid: e.g. us-east-1"),
+            );
+        }
+    }
+    if plan.rules.is_empty() {
+        problems.report(format!("{path}.rules"), "a plan needs at least one rule");
+    }
+    let mut rules = Vec::new();
+    let mut rule_names = Vec::new();
+    for (rule_name, rule) in &plan.rules {
+        if let Some(r) = rule_of(
+            raw,
+            &format!("{path}.rules.{rule_name}"),
+            rule,
+            vaults,
+            simulation,
+            problems,
+        ) {
+            rules.push(r);
+            rule_names.push(rule_name.clone());
+        }
+    }
+    let mut selections = Vec::new();
+    for (sel_name, sel) in &plan.selections.tags {
+        let sp = format!("{path}.selections.tags.{sel_name}");
+        if sel.tag_key.is_empty() {
+            problems.report(format!("{sp}.tag_key"), "tag_key must not be empty");
+        }
+        if sel.tag_value.is_empty() {
+            problems.report(
+                format!("{sp}.tag_value"),
+                "tag_value needs at least one value",
+            );
+        }
+        selections.push(Selection::Tag {
+            key: sel.tag_key.clone(),
+            values: sel.tag_value.clone(),
+        });
+    }
+    for (sel_name, sel) in &plan.selections.resources {
+        let sp = format!("{path}.selections.resources.{sel_name}");
+        for (field, patterns) in [
+            ("resource_types", &sel.resource_types),
+            ("not_resource_types", &sel.not_resource_types),
+        ] {
+            for (i, arn) in patterns.iter().enumerate() {
+                if !(arn == "*" || arn.starts_with("arn:")) {
+                    problems.report(
+                        format!("{sp}.{field}[{i}]"),
+                        format!(
+                            "`{arn}` is not an ARN pattern; valid: `*` or e.g. arn:aws:rds:*:*:db:*"
+                        ),
+                    );
+                }
+            }
+        }
+        if sel.resource_types.is_empty() {
+            problems.report(
+                format!("{sp}.resource_types"),
+                "a resource selection needs at least one ARN pattern (e.g. arn:aws:rds:*:*:db:* or *)",
+            );
+        }
+        selections.push(Selection::Resources {
+            arn_patterns: sel.resource_types.clone(),
+            not_arn_patterns: sel.not_resource_types.clone(),
+        });
+    }
+    if selections.is_empty() {
+        problems.report(
+            format!("{path}.selections"),
+            "a plan needs at least one selection (selections.tags or selections.resources)",
+        );
+    }
+    Some(ResolvedPlan {
+        name: name.to_string(),
+        attached,
+        regions: plan.regions.clone(),
+        rules,
+        rule_names,
+        selections,
+    })
+}
+
+fn rule_of(
+    raw: &super::raw::RawScenario,
+    path: &str,
+    rule: &RawRule,
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<ResolvedRule> {
+    let schedule = match Schedule::parse(
+        &rule.schedule_expression,
+        rule.schedule_expression_timezone.as_deref(),
+    ) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let field = if e.to_string().to_lowercase().contains("timezone") {
+                "schedule_expression_timezone"
+            } else {
+                "schedule_expression"
+            };
+            problems.report(format!("{path}.{field}"), e.to_string());
+            None
+        }
+    };
+    let start = rule
+        .start_backup_window_minutes
+        .or(raw.simulation.default_start_backup_window_minutes)
+        .unwrap_or(480);
+    let completion = rule
+        .complete_backup_window_minutes
+        .or(raw.simulation.default_complete_backup_window_minutes)
+        .unwrap_or(10_080);
+    if let Some(v) = rule.start_backup_window_minutes
+        && !(MIN_START_WINDOW_MINUTES..=MAX_WINDOW_MINUTES).contains(&v)
+    {
+        problems.push(
+            Problem::new(
+                format!("{path}.start_backup_window_minutes"),
+                format!(
+                    "{v} is out of range; valid: {MIN_START_WINDOW_MINUTES} to {MAX_WINDOW_MINUTES}"
+                ),
+            )
+            .with_help("AWS Backup requires a start window of at least 60 minutes"),
+        );
+    }
+    if let Some(v) = rule.complete_backup_window_minutes {
+        problems.range_i64(
+            v,
+            &format!("{path}.complete_backup_window_minutes"),
+            1,
+            MAX_WINDOW_MINUTES,
+        );
+    }
+    let vault = match vaults
+        .iter()
+        .position(|v| v.name == rule.target_backup_vault_name)
+    {
+        Some(v) if vaults[v].account.is_some() || vaults[v].region.is_some() => {
+            problems.push(
+                Problem::new(
+                    format!("{path}.target_backup_vault_name"),
+                    format!(
+                        "vault `{}` is not a workload-account vault in the home region",
+                        rule.target_backup_vault_name
+                    ),
+                )
+                .with_help(
+                    "AWS Backup writes a rule's recovery points to a vault in the resource's own \
+                     account and region; reach central or other-region vaults with copy_actions",
+                ),
+            );
+            None
+        }
+        Some(v) => Some(v),
+        None => {
+            problems.report(
+                format!("{path}.target_backup_vault_name"),
+                format!(
+                    "unknown vault `{}`; valid: {}",
+                    rule.target_backup_vault_name,
+                    vault_names(vaults)
+                ),
+            );
+            None
+        }
+    };
+    let lifecycle = validate_lifecycle(
+        rule.lifecycle,
+        &format!("{path}.lifecycle"),
+        rule.enable_continuous_backup,
+        problems,
+    );
+    for (arn, copy) in &rule.copy_actions {
+        let cp = format!("{path}.copy_actions.{arn}");
+        if let Some(key) = &copy.target_backup_vault_arn
+            && key != arn
+        {
+            problems.report(
+                format!("{cp}.target_backup_vault_arn"),
+                format!(
+                    "`{key}` differs from the copy action's key `{arn}`; they must be the same ARN"
+                ),
+            );
+        }
+        match parse_vault_arn(arn) {
+            Some((region, account, name)) => match vaults.iter().find(|v| v.name == name) {
+                Some(v) => {
+                    if let Some(vr) = &v.region
+                        && vr != region
+                    {
+                        problems.report(
+                            cp.clone(),
+                            format!("the ARN's region `{region}` differs from vault `{name}`'s region `{vr}`"),
+                        );
+                    }
+                    let owner_id = v.account.as_ref().map(|t| {
+                        raw.organization.account_templates[t]
+                            .first_account_id
+                            .clone()
+                    });
+                    match owner_id {
+                        None if account != "$account" => problems.report(
+                            cp.clone(),
+                            format!(
+                                "vault `{name}` belongs to each workload account; write its ARN with `$account`, not `{account}`"
+                            ),
+                        ),
+                        Some(Some(id)) if id != account => problems.report(
+                            cp.clone(),
+                            format!(
+                                "the ARN's account `{account}` is not the owner of vault `{name}` ({id})"
+                            ),
+                        ),
+                        _ => {}
+                    }
+                }
+                None => problems.report(
+                    cp.clone(),
+                    format!("unknown destination vault `{name}`; valid: {}", vault_names(vaults)),
+                ),
+            },
+            None => problems.report(
+                cp.clone(),
+                format!(
+                    "`{arn}` is not a backup vault ARN; valid: arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME"
+                ),
+            ),
+        }
+        // Copy lifecycles are validated now; copies themselves are simulated by the copy stage.
+        validate_lifecycle(copy.lifecycle, &format!("{cp}.lifecycle"), false, problems);
+    }
+    let schedule = schedule?;
+    let lifecycle = lifecycle?;
+    let vault = vault?;
+    let epoch = simulation.epoch_unix_seconds;
+    let fire_seconds = schedule
+        .fire_times_between(epoch - 1, epoch + simulation.horizon_seconds - 1)
+        .into_iter()
+        .map(|t| t - epoch)
+        .collect();
+    Some(ResolvedRule {
+        fire_seconds,
+        start_window_seconds: start * 60,
+        completion_window_seconds: completion * 60,
+        continuous: rule.enable_continuous_backup,
+        lifecycle,
+        vault,
+    })
+}
+
+fn vault_names(vaults: &[Vault]) -> String {
+    vaults
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME` → (region, account, name).
+fn parse_vault_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    if parts.len() == 7
+        && parts[0] == "arn"
+        && parts[2] == "backup"
+        && parts[5] == "backup-vault"
+        && !parts[6].is_empty()
+    {
+        Some((parts[3], parts[4], parts[6]))
+    } else {
+        None
+    }
+}
+
+/// Validates a lifecycle against AWS Backup's rules (API model `Lifecycle`).
+fn validate_lifecycle(
+    raw: Option<RawLifecycle>,
+    path: &str,
+    continuous: bool,
+    problems: &mut Problems,
+) -> Option<RuleLifecycle> {
+    let l = raw.unwrap_or(RawLifecycle {
+        move_to_cold_storage_after_days: None,
+        delete_after_days: None,
+    });
+    let norm = |v: Option<i64>| v.filter(|&d| d != -1);
+    let cold = norm(l.move_to_cold_storage_after_days);
+    let delete = norm(l.delete_after_days);
+    let mut ok = true;
+    if let Some(c) = cold
+        && problems
+            .range_i64(
+                c,
+                &format!("{path}.move_to_cold_storage_after_days"),
+                1,
+                MAX_RETENTION_DAYS,
+            )
+            .is_none()
+    {
+        ok = false;
+    }
+    if let Some(d) = delete
+        && problems
+            .range_i64(
+                d,
+                &format!("{path}.delete_after_days"),
+                1,
+                MAX_RETENTION_DAYS,
+            )
+            .is_none()
+    {
+        ok = false;
+    }
+    if let (Some(c), Some(d)) = (cold, delete)
+        && d < c + MIN_COLD_DAYS
+    {
+        problems.push(
+            Problem::new(
+                format!("{path}.delete_after_days"),
+                format!("{d} is less than move_to_cold_storage_after_days ({c}) + {MIN_COLD_DAYS}"),
+            )
+            .with_help("AWS Backup keeps cold recovery points at least 90 days"),
+        );
+        ok = false;
+    }
+    if continuous {
+        if cold.is_some() {
+            problems.push(
+                Problem::new(
+                    format!("{path}.move_to_cold_storage_after_days"),
+                    "continuous backups cannot move to cold storage",
+                )
+                .with_help(
+                    "AWS Backup: \"Invalid lifecycle. MoveToColdStorageAfterDays is unavailable\"",
+                ),
+            );
+            ok = false;
+        }
+        if delete.is_none_or(|d| d > MAX_CONTINUOUS_RETENTION_DAYS) {
+            problems.push(
+                Problem::new(
+                    format!("{path}.delete_after_days"),
+                    format!(
+                        "continuous backups are kept at most {MAX_CONTINUOUS_RETENTION_DAYS} days; valid: 1 to {MAX_CONTINUOUS_RETENTION_DAYS}"
+                    ),
+                )
+                .with_help("point-in-time recovery retention is limited to 35 days by AWS Backup"),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(RuleLifecycle {
+        cold_after_days: cold,
+        delete_after_days: delete,
+    })
+}
+
+/// Whether a plan's selections pick `resource` (union of selections, as AWS does).
+fn selects(plan: &ResolvedPlan, resource: &Resource, account_id: &str) -> bool {
+    plan.selections.iter().any(|s| match s {
+        Selection::Tag { key, values } => resource
+            .tag(key)
+            .is_some_and(|v| values.iter().any(|x| x == v)),
+        Selection::Resources {
+            arn_patterns,
+            not_arn_patterns,
+        } => {
+            let arn = resource
+                .resource_type
+                .arn(&resource.region, account_id, &resource.name);
+            let matches = |p: &String| super::check::wildcard_match(p, &arn);
+            arn_patterns.iter().any(matches) && !not_arn_patterns.iter().any(matches)
+        }
+    })
+}
+
+/// Matches plans to resources and builds one `Program` per distinct set of plans.
+fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
+    let mut by_key: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
+    let mut programs: Vec<Program> = Vec::new();
+    for r in 0..model.resources.len() {
+        let resource = &model.resources[r];
+        let account = &model.accounts[resource.account];
+        let mut chain = Vec::new();
+        let mut ou = Some(account.ou);
+        while let Some(o) = ou {
+            chain.push(o);
+            ou = model.ous[o].parent;
+        }
+        let key: Vec<usize> = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.attached.iter().any(|a| chain.contains(a))
+                    && p.regions.contains(&resource.region)
+                    && selects(p, resource, &account.id)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if key.is_empty() {
+            continue;
+        }
+        let index = *by_key.entry(key.clone()).or_insert_with(|| {
+            programs.push(program(&key, plans, &model.vaults));
+            programs.len() - 1
+        });
+        model.resources[r].program = Some(index);
+    }
+    model.programs = programs;
+}
+
+/// Builds the merged job sequence of a set of plans.
+///
+/// Within one plan, rules whose fire times fall inside the start window of an earlier
+/// fire produce one job, kept under the rule with the longest retention (AWS Backup,
+/// "plan options and configuration"). Jobs of different plans stay separate; the
+/// one-job-per-resource rule serialises them in the simulation.
+fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault]) -> Program {
+    let mut lifecycles: Vec<Lifecycle> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut labels = Vec::new();
+    for &p in key {
+        let plan = &plans[p];
+        labels.push(format!("{}[{}]", plan.name, plan.rule_names.join("+")));
+        let mut fires: Vec<(i64, usize)> = plan
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, r)| r.fire_seconds.iter().map(move |&t| (t, ri)))
+            .collect();
+        fires.sort_unstable();
+        let mut i = 0;
+        while i < fires.len() {
+            let (first_time, first_rule) = fires[i];
+            let window_end = first_time + plan.rules[first_rule].start_window_seconds;
+            let mut winner = first_rule;
+            let mut j = i + 1;
+            while j < fires.len() && fires[j].0 < window_end {
+                let candidate = fires[j].1;
+                if plan.rules[candidate].lifecycle.retention_key()
+                    > plan.rules[winner].lifecycle.retention_key()
+                {
+                    winner = candidate;
+                }
+                j += 1;
+            }
+            let rule = &plan.rules[winner];
+            let lifecycle = Lifecycle {
+                cold_after_seconds: rule.lifecycle.cold_after_days.map(|d| d * DAY_SECONDS),
+                delete_after_seconds: rule.lifecycle.delete_after_days.map(|d| d * DAY_SECONDS),
+                vault: rule.vault,
+                rejected_by_lock: lock_rejects(&vaults[rule.vault], rule.lifecycle),
+            };
+            let lifecycle_index = match lifecycles.iter().position(|l| *l == lifecycle) {
+                Some(x) => x,
+                None => {
+                    lifecycles.push(lifecycle);
+                    lifecycles.len() - 1
+                }
+            };
+            slots.push(Slot {
+                scheduled_seconds: first_time,
+                start_window_seconds: plan.rules[first_rule].start_window_seconds,
+                completion_window_seconds: rule.completion_window_seconds,
+                lifecycle: u16::try_from(lifecycle_index).expect("fewer than 65536 lifecycles"),
+                continuous: rule.continuous,
+            });
+            i = j;
+        }
+    }
+    slots.sort_by_key(|s| s.scheduled_seconds);
+    Program {
+        label: labels.join(" + "),
+        slots,
+        lifecycles,
+    }
+}
+
+/// AWS Vault Lock: a job whose retention lies outside [min, max] fails.
+fn lock_rejects(vault: &Vault, lifecycle: RuleLifecycle) -> bool {
+    let Some(lock) = vault.lock else {
+        return false;
+    };
+    let retention = lifecycle.delete_after_days.unwrap_or(i64::MAX);
+    lock.min_retention_days.is_some_and(|min| retention < min)
+        || lock.max_retention_days.is_some_and(|max| retention > max)
+}
+
+/// Assigns each resource its (tier, environment) reporting group.
+fn assign_groups(model: &mut Model, tier_tag: &str) {
+    let tier_count = model.tiers.len();
+    let env_count = model.environments.len();
+    let mut keys: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut resource_keys = Vec::with_capacity(model.resources.len());
+    for r in &model.resources {
+        let tier = r
+            .tag(tier_tag)
+            .and_then(|v| model.tiers.iter().position(|t| t.name == v))
+            .unwrap_or(tier_count);
+        let env = model.accounts[r.account].environment.unwrap_or(env_count);
+        keys.insert((tier, env), 0);
+        resource_keys.push((tier, env));
+    }
+    let mut groups = Vec::new();
+    for (i, (key, slot)) in keys.iter_mut().enumerate() {
+        *slot = i;
+        let (tier, env) = *key;
+        let tier_ref = model.tiers.get(tier);
+        let env_ref = model.environments.get(env);
+        groups.push(Group {
+            tier: tier_ref.map_or_else(|| "untiered".to_string(), |t| t.name.clone()),
+            environment: env_ref.map_or_else(|| "unassigned".to_string(), |e| e.name.clone()),
+            rpo_target_seconds: tier_ref
+                .and_then(|t| t.rpo_target_seconds)
+                .or(env_ref.and_then(|e| e.rpo_target_seconds)),
+            rto_target_seconds: tier_ref
+                .and_then(|t| t.rto_target_seconds)
+                .or(env_ref.and_then(|e| e.rto_target_seconds)),
+        });
+    }
+    for (r, key) in model.resources.iter_mut().zip(resource_keys) {
+        r.group = keys[&key];
+    }
+    model.groups = groups;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vault_arns_parse() {
+        assert_eq!(
+            parse_vault_arn("arn:aws:backup:us-west-2:111122223333:backup-vault:DRVault"),
+            Some(("us-west-2", "111122223333", "DRVault"))
+        );
+        assert_eq!(parse_vault_arn("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
+    fn vault_lock_rejects_retention_outside_its_range() {
+        let vault = Vault {
+            name: "V".into(),
+            account: None,
+            region: None,
+            lock: Some(VaultLock {
+                compliance_mode: true,
+                min_retention_days: Some(2190),
+                max_retention_days: Some(2555),
+            }),
+        };
+        let lc = |d| RuleLifecycle {
+            cold_after_days: None,
+            delete_after_days: d,
+        };
+        assert!(lock_rejects(&vault, lc(Some(365))));
+        assert!(!lock_rejects(&vault, lc(Some(2190))));
+        assert!(!lock_rejects(&vault, lc(Some(2555))));
+        assert!(lock_rejects(&vault, lc(Some(2556))));
+        assert!(
+            lock_rejects(&vault, lc(None)),
+            "keep-forever exceeds a max retention"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The simulation core: one trial of the model, as a pure function.
+//!
+//! `simulate(&Model, trial, seed)` does no I/O, reads no clock, touches no global state
+//! and starts no threads; randomness comes only from `rng::stream`, keyed by (seed, trial,
+//! resource, stream). It cannot fail on a model that `scenario::resolve` accepted:
+//! impossible states are `assert!`s. The Monte Carlo driver (`montecarlo`) runs it.
+
+pub mod outcome;
+pub mod trial;
+
+pub use outcome::{GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
+pub use trial::{simulate, simulate_with};

@@ -1,0 +1,197 @@
+//! What one trial returns: exact integer tallies and fixed-layout histograms, per
+//! reporting group, plus storage held per day and job counts.
+
+use crate::stats::Histogram;
+
+/// The result of one trial. Everything is integer, so merging is exact.
+#[derive(Debug, Clone)]
+pub struct TrialOutcome {
+    pub trial: u64,
+    /// Indexed like `Model::groups`.
+    pub groups: Vec<GroupOutcome>,
+    pub storage: StorageDays,
+    pub jobs: JobCounts,
+}
+
+/// RPO and RTO tallies of one reporting group in one trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupOutcome {
+    /// Time-weighted RPO exposure (seconds of exposure, mass in resource-seconds).
+    pub rpo: Histogram,
+    /// Resource-seconds of the measurement window observed (recoverable or not).
+    pub rpo_observed_seconds: u64,
+    /// Resource-seconds during which the exposure was within the group's RPO target.
+    pub rpo_met_seconds: u64,
+    /// Resource-seconds with no usable recovery point.
+    pub rpo_unrecoverable_seconds: u64,
+    /// RTO of each sampled resource-loss restore (mass = restores).
+    pub rto: Histogram,
+    /// Resource losses sampled (one per resource per trial).
+    pub losses: u64,
+    /// Losses restored within the RTO target.
+    pub rto_met: u64,
+    /// Losses with no usable recovery point at the time of loss.
+    pub unrecoverable_losses: u64,
+}
+
+impl GroupOutcome {
+    pub fn new() -> GroupOutcome {
+        GroupOutcome {
+            rpo: Histogram::new(),
+            rpo_observed_seconds: 0,
+            rpo_met_seconds: 0,
+            rpo_unrecoverable_seconds: 0,
+            rto: Histogram::new(),
+            losses: 0,
+            rto_met: 0,
+            unrecoverable_losses: 0,
+        }
+    }
+
+    /// Adds another group's tallies (exact).
+    pub fn merge(&mut self, other: &GroupOutcome) {
+        self.rpo.merge(&other.rpo);
+        self.rpo_observed_seconds += other.rpo_observed_seconds;
+        self.rpo_met_seconds += other.rpo_met_seconds;
+        self.rpo_unrecoverable_seconds += other.rpo_unrecoverable_seconds;
+        self.rto.merge(&other.rto);
+        self.losses += other.losses;
+        self.rto_met += other.rto_met;
+        self.unrecoverable_losses += other.unrecoverable_losses;
+    }
+}
+
+impl Default for GroupOutcome {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Backup job outcomes, in the vocabulary of AWS Backup's job report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    /// Jobs the schedules created.
+    pub created: u64,
+    /// Jobs that never started inside their start window (state EXPIRED).
+    pub expired: u64,
+    /// Jobs that failed (state FAILED), including vault-lock rejections.
+    pub failed: u64,
+    /// Jobs refused because the target vault's lock rejects the rule's retention.
+    pub rejected_by_lock: u64,
+    /// Jobs that did not finish inside the completion window (no recovery point).
+    pub cut_off: u64,
+    /// Jobs that completed and created a recovery point.
+    pub completed: u64,
+    /// Bytes transferred by completed jobs.
+    pub bytes_transferred: u128,
+}
+
+impl JobCounts {
+    pub fn merge(&mut self, other: &JobCounts) {
+        self.created += other.created;
+        self.expired += other.expired;
+        self.failed += other.failed;
+        self.rejected_by_lock += other.rejected_by_lock;
+        self.cut_off += other.cut_off;
+        self.completed += other.completed;
+        self.bytes_transferred += other.bytes_transferred;
+    }
+}
+
+/// Storage held per day, warm and cold, as byte-seconds accumulated in O(1) per interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageDays {
+    days: usize,
+    /// Difference array of whole-day byte-seconds (prefix sums give each day's value).
+    warm_full: Vec<i128>,
+    warm_partial: Vec<i128>,
+    cold_full: Vec<i128>,
+    cold_partial: Vec<i128>,
+}
+
+/// A storage class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageClass {
+    Warm,
+    Cold,
+}
+
+const DAY: i64 = crate::model::DAY_SECONDS;
+
+impl StorageDays {
+    pub fn new(days: usize) -> StorageDays {
+        StorageDays {
+            days,
+            warm_full: vec![0; days + 1],
+            warm_partial: vec![0; days + 1],
+            cold_full: vec![0; days + 1],
+            cold_partial: vec![0; days + 1],
+        }
+    }
+
+    /// Holds `bytes` in `class` over `[from, to)` (simulation seconds; clipped to the horizon).
+    pub fn hold(&mut self, class: StorageClass, bytes: u64, from: i64, to: i64) {
+        let end = self.days as i64 * DAY;
+        let (from, to) = (from.max(0), to.min(end));
+        if bytes == 0 || from >= to {
+            return;
+        }
+        let (full, partial) = match class {
+            StorageClass::Warm => (&mut self.warm_full, &mut self.warm_partial),
+            StorageClass::Cold => (&mut self.cold_full, &mut self.cold_partial),
+        };
+        let b = i128::from(bytes);
+        let (d0, d1) = ((from / DAY) as usize, (to / DAY) as usize);
+        if d0 == d1 {
+            partial[d0] += b * i128::from(to - from);
+            return;
+        }
+        partial[d0] += b * i128::from((d0 as i64 + 1) * DAY - from);
+        full[d0 + 1] += b * i128::from(DAY);
+        full[d1] -= b * i128::from(DAY);
+        partial[d1] += b * i128::from(to - d1 as i64 * DAY);
+    }
+
+    /// Average bytes held on each day, warm and cold (integer division by the day's length).
+    pub fn daily_average_bytes(&self) -> (Vec<u64>, Vec<u64>) {
+        let average = |full: &[i128], partial: &[i128]| {
+            let mut running: i128 = 0;
+            (0..self.days)
+                .map(|d| {
+                    running += full[d];
+                    let byte_seconds = running + partial[d];
+                    debug_assert!(byte_seconds >= 0);
+                    (byte_seconds / i128::from(DAY)) as u64
+                })
+                .collect()
+        };
+        (
+            average(&self.warm_full, &self.warm_partial),
+            average(&self.cold_full, &self.cold_partial),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_holds_partial_and_whole_days() {
+        let mut s = StorageDays::new(4);
+        // 100 bytes from noon on day 0 to noon on day 2.
+        s.hold(StorageClass::Warm, 100, DAY / 2, 2 * DAY + DAY / 2);
+        // 10 bytes cold for the last 6 hours of day 3, and beyond the horizon.
+        s.hold(StorageClass::Cold, 10, 3 * DAY + 18 * 3600, 9 * DAY);
+        let (warm, cold) = s.daily_average_bytes();
+        assert_eq!(warm, vec![50, 100, 50, 0]);
+        assert_eq!(cold, vec![0, 0, 0, 2]); // 10 × 6 h / 24 h = 2.5, floored
+    }
+
+    #[test]
+    fn storage_within_one_day() {
+        let mut s = StorageDays::new(2);
+        s.hold(StorageClass::Warm, 86_400, 3600, 7200);
+        assert_eq!(s.daily_average_bytes().0, vec![3600, 0]);
+    }
+}

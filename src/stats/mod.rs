@@ -1,0 +1,27 @@
+//! Exact, mergeable accumulators and Monte Carlo error estimates.
+//!
+//! Trials run in parallel and shards run on different machines, yet a run
+//! must give the same bytes whatever the thread count, the order of
+//! completion or the shard split (`DESIGN.md`, "The pipeline"). Everything
+//! here is therefore either integer state whose merge is plain integer
+//! addition (exactly associative and commutative), or a function of
+//! per-trial values evaluated in trial-index order.
+//!
+//! - [`histogram`]: a log-linear histogram of non-negative integer values
+//!   (seconds) with the fixed HdrHistogram-style bucket layout (Gil Tene's
+//!   HdrHistogram: linear sub-buckets inside power-of-two ranges), exact
+//!   integer counts, point masses and O(1) uniform "ramps" for time-weighted
+//!   RPO exposure; quantiles and CDF by interpolation inside a bucket.
+//! - [`estimate`]: mean, standard deviation and standard error of per-trial
+//!   values, and the pooled ratio estimator with its delta-method standard
+//!   error for probabilities estimated from per-trial counts.
+//!
+//! Neighbours: the simulation feeds histograms per trial; the Monte Carlo
+//! driver merges them and keeps per-trial values; `report` reads quantiles,
+//! means and standard errors from here and only formats them.
+
+pub mod estimate;
+pub mod histogram;
+
+pub use estimate::{MeanEstimate, RatioEstimate};
+pub use histogram::Histogram;

@@ -1,0 +1,213 @@
+//! Degenerate scenarios (fixed durations, no failures) whose RPO, RTO, storage and job
+//! counts can be worked out by hand. Every expected value below is derived in a comment.
+
+use vaultsim::model::Model;
+use vaultsim::montecarlo::{self, Estimates, RowEstimate, RowSpec};
+
+use super::common::Small;
+
+fn run(model: &Model, trials: u64) -> (Vec<RowSpec>, Estimates) {
+    let rows = montecarlo::rows(model);
+    let acc = montecarlo::run(model, &rows, 0..trials, 7, &|| {});
+    let estimates = acc.finish(&rows);
+    (rows, estimates)
+}
+
+/// The row pooling every resource.
+fn all_row<'a>(rows: &[RowSpec], e: &'a Estimates) -> &'a RowEstimate {
+    e.rows
+        .iter()
+        .find(|r| rows[r.spec_index].tier == "all")
+        .expect("an all row")
+}
+
+fn assert_close(actual: Option<f64>, expected: f64, tolerance: f64, what: &str) {
+    let a = actual.unwrap_or_else(|| panic!("{what}: no value"));
+    assert!(
+        (a - expected).abs() <= tolerance,
+        "{what}: got {a}, expected {expected} ± {tolerance}"
+    );
+}
+
+/// Daily at 05:00, start exactly on time, one-hour jobs, no failures.
+/// Each point is captured at 05:00 and usable at 06:00, so the exposure ramps from
+/// 1 h (06:00, just after a point arrives) to 25 h (06:00 the next day, just before).
+/// Over the window [day 1, day 11) the partial first ramp (19 h → 25 h) and partial last
+/// ramp (1 h → 19 h) together make one more full ramp: RPO is exactly uniform on
+/// [3,600 s, 90,000 s). So p_q = 3,600 + q · 86,400 and the mean is 46,800 s.
+/// RTO = 30 min declaration + 10 min retrieval + 3,600 MiB at 1 MiB/s + 20 min restore
+/// + 30 min validation = 1,800 + 600 + 3,600 + 1,200 + 1,800 = 9,000 s.
+#[test]
+fn daily_fixed_schedule_gives_uniform_rpo_and_fixed_rto() {
+    let model = Small::default().model();
+    let (rows, e) = run(&model, 3);
+    let all = all_row(&rows, &e);
+    for (i, q) in montecarlo::QUANTILES.iter().enumerate() {
+        assert_close(
+            all.rpo.quantiles[i].value,
+            3600.0 + q * 86_400.0,
+            0.5,
+            &format!("RPO p{}", q * 100.0),
+        );
+    }
+    assert_close(all.rpo.max.value, 90_000.0, 0.0, "RPO max");
+    assert_close(all.rpo.mean.value, 46_800.0, 1e-6, "RPO mean");
+    for (i, _) in montecarlo::QUANTILES.iter().enumerate() {
+        assert_close(all.rto.quantiles[i].value, 9_000.0, 0.0, "RTO quantile");
+    }
+    assert_close(all.rto.mean.value, 9_000.0, 1e-9, "RTO mean");
+    assert_close(all.p_unrecoverable.value, 0.0, 0.0, "P(unrecoverable)");
+    // Identical trials: no Monte Carlo error.
+    assert_close(all.rpo.quantiles[2].standard_error, 0.0, 1e-9, "RPO p95 SE");
+
+    // Tier1 target RPO 24 h: exposure ≤ 86,400 s for 82,800 of every 86,400 s = 23/24.
+    let tier = e
+        .rows
+        .iter()
+        .find(|r| rows[r.spec_index].tier == "Tier1" && rows[r.spec_index].environment == "all")
+        .expect("tier row");
+    assert_close(tier.p_meet_rpo.value, 23.0 / 24.0, 1e-12, "P(RPO met)");
+    // RTO 9,000 s against a 4 h target: always met.
+    assert_close(tier.p_meet_rto.value, 1.0, 0.0, "P(RTO met)");
+    // 11 daily fires, all completed.
+    assert_eq!(e.jobs.created, 3 * 11);
+    assert_eq!(e.jobs.completed, 3 * 11);
+}
+
+/// The seed's Development design: weekly backups kept 7 days. Each point is deleted at
+/// 05:00 on the Sunday it turns 7 days old, and its successor only becomes usable at
+/// 06:00: one hour a week with nothing to restore. With the window aligned to whole weeks
+/// (Monday 2026-01-05 to Monday 2026-03-16), that is exactly 1/168 of the time.
+/// Otherwise the exposure ramps from 1 h to 168 h, so P(RPO ≤ 24 h) = 23 h / 168 h.
+#[test]
+fn weekly_backups_kept_seven_days_leave_an_hour_a_week_unprotected() {
+    let model = Small {
+        schedule: "cron(0 5 ? * SUN *)",
+        lifecycle: "{ delete_after_days = 7 }",
+        warmup_days: 4,
+        horizon_days: 74,
+        ..Small::default()
+    }
+    .model();
+    let (rows, e) = run(&model, 2);
+    let all = all_row(&rows, &e);
+    assert_close(
+        all.p_unrecoverable_time.value,
+        1.0 / 168.0,
+        1e-12,
+        "unrecoverable time",
+    );
+    let tier = e
+        .rows
+        .iter()
+        .find(|r| rows[r.spec_index].tier == "Tier1" && rows[r.spec_index].environment == "all")
+        .expect("tier row");
+    assert_close(tier.p_meet_rpo.value, 23.0 / 168.0, 1e-12, "P(RPO met)");
+    assert_close(all.rpo.max.value, 604_800.0, 0.0, "RPO max = 7 days");
+}
+
+/// DESIGN.md: "a 100 GB volume changing 1 GB a day with N retained daily points holds
+/// 100 + (N − 1) GB". With N = 7 and one-second incremental jobs at 05:00:00, the oldest
+/// point is deleted at 05:00:00 and the new one is usable at 05:00:01: for that second the
+/// chain holds 100 + 5 GiB, the rest of the day 100 + 6 GiB. Day average in bytes:
+/// ((106 · 86,400 − 1) · 2^30) / 86,400, floored.
+#[test]
+fn incremental_chain_holds_full_size_plus_retained_changes() {
+    let model = Small {
+        incremental: true,
+        size_gib: 100.0,
+        daily_change_rate: 0.01,
+        throughput_mib_per_s: 1024.0,
+        lifecycle: "{ delete_after_days = 7 }",
+        horizon_days: 20,
+        ..Small::default()
+    }
+    .model();
+    let (_, e) = run(&model, 1);
+    let gib: u128 = 1 << 30;
+    let steady = ((106 * 86_400 - 1) * gib / 86_400) as f64;
+    for day in 8..20 {
+        assert_eq!(e.storage[day].warm.mean, steady, "day {day}");
+        assert_eq!(e.storage[day].cold.mean, 0.0);
+    }
+    // Day 0: the first (full) backup takes 100 s from 05:00, so 100 GiB is held from
+    // 05:01:40 to midnight: 68,300 s of 86,400.
+    let day0 = (100 * gib * 68_300 / 86_400) as f64;
+    assert_eq!(e.storage[0].warm.mean, day0);
+}
+
+/// A one-hour job with a 59-minute completion window never finishes: every job is cut
+/// off and the resource is never recoverable.
+#[test]
+fn jobs_longer_than_the_completion_window_never_protect() {
+    let model = Small {
+        completion_window_minutes: 59,
+        ..Small::default()
+    }
+    .model();
+    let (rows, e) = run(&model, 1);
+    assert_eq!(e.jobs.cut_off, 11);
+    assert_eq!(e.jobs.completed, 0);
+    let all = all_row(&rows, &e);
+    assert_close(all.p_unrecoverable.value, 1.0, 0.0, "P(unrecoverable)");
+    assert_close(
+        all.p_unrecoverable_time.value,
+        1.0,
+        0.0,
+        "unrecoverable time",
+    );
+    assert!(
+        all.rpo.mean.value.is_none(),
+        "no RPO without a recovery point"
+    );
+}
+
+/// One job per resource at a time: a job of 25 h + 1 s started at 05:00 on day k ends at
+/// 06:00:01 on day k + 1, after that day's start window (05:00–06:00) has closed, so that
+/// day's job expires and the next one runs: over 10 days, fires 0, 2, 4, 6, 8 run and
+/// fires 1, 3, 5, 7, 9 expire.
+#[test]
+fn a_running_job_makes_the_next_one_expire() {
+    let model = Small {
+        size_gib: (25.0 * 3600.0 + 1.0) / 1024.0,
+        horizon_days: 10,
+        completion_window_minutes: 2000,
+        ..Small::default()
+    }
+    .model();
+    let (_, e) = run(&model, 1);
+    assert_eq!(e.jobs.created, 10);
+    assert_eq!(e.jobs.expired, 5);
+    // The last one started on day 8 ends on day 9 at 06:00:01, inside the horizon.
+    assert_eq!(e.jobs.completed, 5);
+}
+
+/// AWS Backup takes one backup when rules of one plan overlap, kept under the rule with
+/// the longest retention: a daily and a weekly rule at 05:00 make 7 jobs a week, not 8.
+#[test]
+fn overlapping_rules_of_one_plan_make_one_job() {
+    let text = Small {
+        horizon_days: 14,
+        ..Small::default()
+    }
+    .toml()
+    .replace(
+        "[plans.P.selections.tags.All]",
+        "[plans.P.rules.Weekly]\nschedule_expression = \"cron(0 5 ? * SUN *)\"\n\
+         target_backup_vault_name = \"Default\"\nlifecycle = { delete_after_days = 2555 }\n\n\
+         [plans.P.selections.tags.All]",
+    );
+    let model = super::common::model_from(&text);
+    let program = &model.programs[0];
+    assert_eq!(program.slots.len(), 14);
+    let weekly: Vec<_> = program
+        .slots
+        .iter()
+        .filter(|s| {
+            program.lifecycles[usize::from(s.lifecycle)].delete_after_seconds == Some(2555 * 86_400)
+        })
+        .map(|s| s.scheduled_seconds)
+        .collect();
+    // 2026-01-04 and 2026-01-11 are Sundays: days 3 and 10 at 05:00.
+    assert_eq!(weekly, vec![3 * 86_400 + 5 * 3600, 10 * 86_400 + 5 * 3600]);
+}

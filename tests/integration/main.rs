@@ -1,0 +1,6 @@
+//! The integration tests: one binary (STYLE.md) with topic modules.
+
+mod cli;
+mod common;
+mod exact;
+mod statistical;
