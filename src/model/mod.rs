@@ -19,6 +19,8 @@ pub use resource_type::ResourceType;
 
 /// Seconds in one day.
 pub const DAY_SECONDS: i64 = 86_400;
+/// Days in an average month (365.25 / 12), the period of `monthly_growth`.
+pub const DAYS_PER_MONTH: f64 = 30.4375;
 /// Bytes in one MiB.
 pub const MIB_BYTES: f64 = 1_048_576.0;
 /// Bytes in one GiB.
@@ -119,7 +121,8 @@ pub struct Resource {
     pub size_bytes: u64,
     /// Fraction of the size that changes per day (0.02 = 2 %/day).
     pub daily_change_fraction: f64,
-    /// Natural log of the monthly growth factor (`ln(1 + growth)`), per 30.4375 days.
+    /// Natural log of the monthly growth factor (`ln(1 + growth)`), per 30.4375 days;
+    /// the size compounds once a day.
     pub log_growth_per_month: f64,
     /// Tags as written (after weighted choices are drawn).
     pub tags: Vec<(String, String)>,
@@ -130,13 +133,21 @@ pub struct Resource {
 }
 
 impl Resource {
-    /// Size at simulation time `t_seconds`, with monthly compound growth.
-    pub fn size_at(&self, t_seconds: i64) -> f64 {
+    /// The factor by which the size grows per day (compounding daily).
+    pub fn daily_growth_factor(&self) -> f64 {
+        if self.log_growth_per_month == 0.0 {
+            1.0
+        } else {
+            libm::exp(self.log_growth_per_month / DAYS_PER_MONTH)
+        }
+    }
+
+    /// Size on simulation day `day` (growth compounds once a day, from day 0).
+    pub fn size_on_day(&self, day: i64) -> f64 {
         if self.log_growth_per_month == 0.0 {
             return self.size_bytes as f64;
         }
-        let months = t_seconds as f64 / (30.4375 * DAY_SECONDS as f64);
-        self.size_bytes as f64 * libm::exp(self.log_growth_per_month * months)
+        self.size_bytes as f64 * libm::exp(self.log_growth_per_month * day as f64 / DAYS_PER_MONTH)
     }
 
     /// The value of tag `key`, if set.

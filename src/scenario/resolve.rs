@@ -84,6 +84,9 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let region_pairs = region_pairs(raw, problems);
     let disasters = disasters(raw, problems);
 
+    let plans = simulation
+        .as_ref()
+        .and_then(|sim| plans(raw, &ous, &vaults, sim, problems));
     // Stop before generating the estate if the basics are wrong: later checks depend on them.
     if !problems.0.is_empty() {
         return None;
@@ -97,7 +100,6 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         behaviour.as_ref()?,
         problems,
     )?;
-    let plans = plans(raw, &ous, &vaults, &simulation, problems);
     if !problems.0.is_empty() {
         return None;
     }
@@ -785,7 +787,7 @@ fn rule_of(
     ) {
         Ok(s) => Some(s),
         Err(e) => {
-            let field = if e.to_string().to_lowercase().contains("timezone") {
+            let field = if e.is_timezone() {
                 "schedule_expression_timezone"
             } else {
                 "schedule_expression"

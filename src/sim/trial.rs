@@ -13,7 +13,7 @@
 
 use super::outcome::{GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
 use crate::dist::{Dist, bernoulli};
-use crate::model::{CompletionWindowFrom, MIB_BYTES, Model, Resource};
+use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model, Resource};
 use crate::rng::{Stream, stream};
 
 /// Smallest throughput drawn, MiB/s, so a distribution reaching 0 cannot stall a job forever.
@@ -28,6 +28,8 @@ struct Point {
     delete_at: i64,
     /// Time it moves to cold storage (`i64::MAX` = never).
     cold_at: i64,
+    /// Full size of the resource as of the capture (what a restore moves).
+    full_bytes: u64,
 }
 
 /// The newest point still held in warm storage: it carries the chain's full size.
@@ -84,9 +86,14 @@ struct Exposure<'a> {
     /// The point a loss at `loss_at` restores from: `Some(None)` = nothing usable.
     loss_source: Option<Option<Point>>,
     group: &'a mut GroupOutcome,
+    resource: &'a Resource,
 }
 
 impl Exposure<'_> {
+    fn size_on_day(&self, t: i64) -> f64 {
+        self.resource.size_on_day(t.div_euclid(DAY_SECONDS))
+    }
+
     /// Accounts the exposure from the cursor up to `to`, dropping points as they expire.
     fn advance(&mut self, stack: &mut Vec<Point>, to: i64) {
         while self.cursor < to {
@@ -113,6 +120,7 @@ impl Exposure<'_> {
                 capture: t - self.continuous_lag,
                 delete_at: i64::MAX,
                 cold_at: i64::MAX,
+                full_bytes: round_non_negative(self.size_on_day(t)),
             });
         }
         top
@@ -180,6 +188,7 @@ fn simulate_resource(
         loss_at,
         loss_source: None,
         group: &mut outcome.groups[resource.group],
+        resource,
     };
 
     if let Some(program_index) = resource.program {
@@ -187,6 +196,9 @@ fn simulate_resource(
         let mut rng = stream(seed, trial, resource.entity_id, Stream::BackupJob);
         let mut busy_until = i64::MIN;
         let mut head: Option<WarmHead> = None;
+        // Size by day, advanced by one multiplication a day (no transcendental per job).
+        let daily_growth = resource.daily_growth_factor();
+        let (mut size_day, mut size_bytes) = (0i64, resource.size_bytes as f64);
         for slot in &program.slots {
             // Draw the same numbers for every job, whatever happens to it, so one job's
             // fate never shifts the draws of the next.
@@ -214,19 +226,22 @@ fn simulate_resource(
                 jobs.failed += 1;
                 continue;
             }
-            let full_bytes = resource.size_at(start).round() as u64;
+            while size_day < start.div_euclid(DAY_SECONDS) {
+                size_bytes *= daily_growth;
+                size_day += 1;
+            }
+            let full_bytes = round_non_negative(size_bytes);
             // Incremental only with a predecessor still in warm storage.
             let predecessor = head.filter(|h| behaviour.incremental && h.warm_end > start);
             let bytes = match predecessor {
                 Some(h) => {
                     let days = (start - h.capture) as f64 / 86_400.0;
-                    (resource.daily_change_fraction * days * full_bytes as f64)
-                        .round()
-                        .min(full_bytes as f64) as u64
+                    round_non_negative(resource.daily_change_fraction * days * full_bytes as f64)
+                        .min(full_bytes)
                 }
                 None => full_bytes,
             };
-            let duration = (bytes as f64 / (throughput * MIB_BYTES)).ceil() as i64;
+            let duration = ceil_non_negative(bytes as f64 / (throughput * MIB_BYTES)) as i64;
             let end = start + duration;
             let origin = match sim.completion_window_from {
                 CompletionWindowFrom::JobStart => start,
@@ -259,6 +274,7 @@ fn simulate_resource(
                 } else {
                     i64::MAX
                 },
+                full_bytes,
             };
             while stack.last().is_some_and(|p| p.delete_at <= delete_at) {
                 stack.pop();
@@ -355,7 +371,7 @@ fn restore(
         declaration_minutes,
         retrieval_minutes,
         cold_extra_hours: if in_cold { cold_extra_hours } else { 0.0 },
-        bytes: resource.size_at(point.capture).round() as u64,
+        bytes: point.full_bytes,
         throughput_mib_per_s: throughput,
         process_minutes,
         validation_minutes,
@@ -387,7 +403,26 @@ pub fn rto_seconds(p: RtoParts) -> u64 {
         * (p.declaration_minutes + p.retrieval_minutes + p.process_minutes + p.validation_minutes)
         + 3600.0 * p.cold_extra_hours
         + transfer;
-    total.ceil() as u64
+    ceil_non_negative(total)
+}
+
+/// `x.round()` for x ≥ 0, without the libm call that baseline x86-64 needs for `round`
+/// (half-way cases round up, as `f64::round` does for positive numbers).
+fn round_non_negative(x: f64) -> u64 {
+    debug_assert!(x >= 0.0);
+    let floor = x as u64;
+    if x - floor as f64 >= 0.5 {
+        floor + 1
+    } else {
+        floor
+    }
+}
+
+/// `x.ceil()` for x ≥ 0, without a libm call.
+fn ceil_non_negative(x: f64) -> u64 {
+    debug_assert!(x >= 0.0);
+    let floor = x as u64;
+    if (floor as f64) < x { floor + 1 } else { floor }
 }
 
 /// A uniform integer in `[0, n)` (n > 0) by Lemire's multiply-shift (one u64 draw; the
