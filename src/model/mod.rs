@@ -42,8 +42,10 @@ pub struct Model {
     pub behaviour: Vec<TypeBehaviour>,
     /// Reporting groups (tier × environment), in a fixed order.
     pub groups: Vec<Group>,
-    pub tiers: Vec<Tier>,
-    pub environments: Vec<Environment>,
+    /// The tier matrix.
+    pub tiers: Vec<Target>,
+    /// The environment table.
+    pub environments: Vec<Target>,
     pub vaults: Vec<Vault>,
     pub region_pairs: Vec<RegionPair>,
     /// Disaster types simulated, in report order.
@@ -237,17 +239,10 @@ pub struct Group {
     pub rto_target_seconds: Option<i64>,
 }
 
-/// A tier of the tier matrix.
+/// A named set of targets: a tier of the tier matrix or an environment of the
+/// environment table.
 #[derive(Debug, Clone)]
-pub struct Tier {
-    pub name: String,
-    pub rpo_target_seconds: Option<i64>,
-    pub rto_target_seconds: Option<i64>,
-}
-
-/// An environment of the environment table.
-#[derive(Debug, Clone)]
-pub struct Environment {
+pub struct Target {
     pub name: String,
     pub rpo_target_seconds: Option<i64>,
     pub rto_target_seconds: Option<i64>,

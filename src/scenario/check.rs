@@ -184,6 +184,61 @@ impl Problems {
     }
 }
 
+impl Problems {
+    /// A list of region names that must not be empty.
+    pub fn regions(&mut self, regions: &[String], path: &str, empty: &str) {
+        if regions.is_empty() {
+            self.report(path.to_string(), empty.to_string());
+        }
+        for (i, region) in regions.iter().enumerate() {
+            if !is_region_name(region) {
+                self.report(
+                    format!("{path}[{i}]"),
+                    format!("`{region}` is not a region name; valid: e.g. us-east-1"),
+                );
+            }
+        }
+    }
+
+    /// The index of the OU called `name`, or a problem listing the valid names.
+    pub fn ou(&mut self, ous: &[crate::model::Ou], name: &str, path: String) -> Option<usize> {
+        let found = ous.iter().position(|o| o.name == name);
+        if found.is_none() {
+            self.report(
+                path,
+                format!(
+                    "unknown OU `{name}`; valid: {}",
+                    ous.iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        found
+    }
+
+    /// RPO and RTO targets in hours → seconds, each checked to be positive.
+    pub fn target(
+        &mut self,
+        name: &str,
+        path: &str,
+        rpo_hours: Option<f64>,
+        rto_hours: Option<f64>,
+    ) -> crate::model::Target {
+        let mut seconds = |field: &str, hours: Option<f64>| {
+            let h = hours?;
+            self.positive(h, &format!("{path}.{field}"))?;
+            Some((h * 3600.0).round().max(1.0) as i64)
+        };
+        crate::model::Target {
+            name: name.to_string(),
+            rpo_target_seconds: seconds("rpo_hours", rpo_hours),
+            rto_target_seconds: seconds("rto_hours", rto_hours),
+        }
+    }
+}
+
 /// Whether `region` looks like an AWS region name (`us-east-1`, `eu-central-2`, `us-gov-west-1`).
 pub fn is_region_name(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();

@@ -7,10 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::check::{Problems, is_region_name};
+use super::check::Problems;
 use super::raw::{RawScenario, RawTagValue};
 use crate::dist::Dist;
-use crate::model::{Account, GIB_BYTES, Ou, Resource, ResourceType, TypeBehaviour};
+use crate::model::{Account, GIB_BYTES, Ou, Resource, ResourceType};
 use crate::rng::{Stream, stream};
 
 /// The "trial" number under which estate draws are made (no real trial uses it).
@@ -58,7 +58,6 @@ pub fn generate(
     ous: &[Ou],
     ou_environment: &[Option<usize>],
     seed: u64,
-    behaviour: &[TypeBehaviour],
     problems: &mut Problems,
 ) -> Option<(Vec<Account>, Vec<Resource>)> {
     let before = problems.0.len();
@@ -66,20 +65,7 @@ pub fn generate(
     let mut total_accounts: i64 = 0;
     for (t_name, t) in &raw.organization.account_templates {
         let path = format!("organization.account_templates.{t_name}");
-        let ou = ous.iter().position(|o| o.name == t.ou);
-        if ou.is_none() {
-            problems.report(
-                format!("{path}.ou"),
-                format!(
-                    "unknown OU `{}`; valid: {}",
-                    t.ou,
-                    ous.iter()
-                        .map(|o| o.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
+        let ou = problems.ou(ous, &t.ou, format!("{path}.ou"));
         problems.range_i64(
             t.count,
             &format!("{path}.count"),
@@ -87,20 +73,11 @@ pub fn generate(
             super::resolve::MAX_ACCOUNTS,
         );
         total_accounts += t.count.max(0);
-        if t.home_regions.is_empty() {
-            problems.report(
-                format!("{path}.home_regions"),
-                "at least one home region is needed",
-            );
-        }
-        for (i, r) in t.home_regions.iter().enumerate() {
-            if !is_region_name(r) {
-                problems.report(
-                    format!("{path}.home_regions[{i}]"),
-                    format!("`{r}` is not a region name; valid: e.g. us-east-1"),
-                );
-            }
-        }
+        problems.regions(
+            &t.home_regions,
+            &format!("{path}.home_regions"),
+            "at least one home region is needed",
+        );
         let first_id = match &t.first_account_id {
             Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => {
                 id.parse::<u64>().ok()
@@ -318,7 +295,6 @@ pub fn generate(
             accounts.push(account);
         }
     }
-    debug_assert_eq!(behaviour.len(), ResourceType::ALL.len());
     if problems.0.len() > before {
         return None;
     }

@@ -47,10 +47,6 @@ pub fn resolve(scenario: &Scenario) -> Result<Model, ScenarioErrors> {
     }
 }
 
-fn hours_to_seconds(hours: Option<f64>) -> Option<i64> {
-    hours.map(|h| (h * 3600.0).round() as i64)
-}
-
 fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let raw = &scenario.raw;
     let name = scenario.file.file_stem().map_or_else(
@@ -62,21 +58,16 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let behaviour = behaviour(raw, problems);
     let ous = ous(raw, problems);
     let tiers = tiers(raw, problems);
-    let environments: Vec<Environment> = raw
+    let environments: Vec<Target> = raw
         .environments
         .iter()
         .map(|(name, env)| {
-            let path = format!("environments.{name}");
-            for (field, v) in [("rto_hours", env.rto_hours), ("rpo_hours", env.rpo_hours)] {
-                if let Some(v) = v {
-                    problems.positive(v, &format!("{path}.{field}"));
-                }
-            }
-            Environment {
-                name: name.clone(),
-                rpo_target_seconds: hours_to_seconds(env.rpo_hours),
-                rto_target_seconds: hours_to_seconds(env.rto_hours),
-            }
+            problems.target(
+                name,
+                &format!("environments.{name}"),
+                env.rpo_hours,
+                env.rto_hours,
+            )
         })
         .collect();
     let ou_environment = ou_environments(raw, &ous, problems);
@@ -92,14 +83,8 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         return None;
     }
     let simulation = simulation?;
-    let (accounts, resources) = estate::generate(
-        raw,
-        &ous,
-        &ou_environment,
-        simulation.seed,
-        behaviour.as_ref()?,
-        problems,
-    )?;
+    let (accounts, resources) =
+        estate::generate(raw, &ous, &ou_environment, simulation.seed, problems)?;
     if !problems.0.is_empty() {
         return None;
     }
@@ -373,21 +358,10 @@ fn ous(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Ou> {
     out
 }
 
-fn tiers(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Tier> {
+fn tiers(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Target> {
     raw.tiers
         .iter()
-        .map(|(name, t)| {
-            for (field, v) in [("rto_hours", t.rto_hours), ("rpo_hours", t.rpo_hours)] {
-                if let Some(v) = v {
-                    problems.positive(v, &format!("tiers.{name}.{field}"));
-                }
-            }
-            Tier {
-                name: name.clone(),
-                rpo_target_seconds: hours_to_seconds(t.rpo_hours),
-                rto_target_seconds: hours_to_seconds(t.rto_hours),
-            }
-        })
+        .map(|(name, t)| problems.target(name, &format!("tiers.{name}"), t.rpo_hours, t.rto_hours))
         .collect()
 }
 
@@ -401,27 +375,15 @@ fn ou_environments(
     for (env_index, (env_name, env)) in raw.environments.iter().enumerate() {
         for (i, ou_name) in env.ous.iter().enumerate() {
             let path = format!("environments.{env_name}.ous[{i}]");
-            match ous.iter().position(|o| &o.name == ou_name) {
-                Some(o) => {
-                    if let Some(other) = direct[o] {
-                        let other_name = raw.environments.keys().nth(other).expect("index");
-                        problems.report(
-                            path,
-                            format!("OU `{ou_name}` is already in environment `{other_name}`"),
-                        );
-                    }
-                    direct[o] = Some(env_index);
+            if let Some(o) = problems.ou(ous, ou_name, path.clone()) {
+                if let Some(other) = direct[o] {
+                    let other_name = raw.environments.keys().nth(other).expect("index");
+                    problems.report(
+                        path,
+                        format!("OU `{ou_name}` is already in environment `{other_name}`"),
+                    );
                 }
-                None => problems.report(
-                    path,
-                    format!(
-                        "unknown OU `{ou_name}`; valid: {}",
-                        ous.iter()
-                            .map(|o| o.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                direct[o] = Some(env_index);
             }
         }
     }
@@ -660,19 +622,7 @@ fn plan_of(
     let path = format!("plans.{name}");
     let mut attached = Vec::new();
     for (i, ou) in plan.attach_to.iter().enumerate() {
-        match ous.iter().position(|o| &o.name == ou) {
-            Some(o) => attached.push(o),
-            None => problems.report(
-                format!("{path}.attach_to[{i}]"),
-                format!(
-                    "unknown OU `{ou}`; valid: {}",
-                    ous.iter()
-                        .map(|o| o.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        }
+        attached.extend(problems.ou(ous, ou, format!("{path}.attach_to[{i}]")));
     }
     if plan.attach_to.is_empty() {
         problems.report(
@@ -680,20 +630,11 @@ fn plan_of(
             "a plan must be attached to at least one OU (or Root)",
         );
     }
-    if plan.regions.is_empty() {
-        problems.report(
-            format!("{path}.regions"),
-            "a plan needs at least one region",
-        );
-    }
-    for (i, region) in plan.regions.iter().enumerate() {
-        if !is_region_name(region) {
-            problems.report(
-                format!("{path}.regions[{i}]"),
-                format!("`{region}` is not a region name; valid: e.g. us-east-1"),
-            );
-        }
-    }
+    problems.regions(
+        &plan.regions,
+        &format!("{path}.regions"),
+        "a plan needs at least one region",
+    );
     if plan.rules.is_empty() {
         problems.report(format!("{path}.rules"), "a plan needs at least one rule");
     }
