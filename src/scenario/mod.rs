@@ -6,6 +6,7 @@ pub mod check;
 pub mod error;
 pub mod estate;
 pub mod load;
+pub mod plans;
 pub mod raw;
 pub mod resolve;
 

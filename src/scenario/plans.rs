@@ -1,0 +1,633 @@
+//! Backup plans: validation of rules (schedules, windows, lifecycles, vaults, copy
+//! actions) and selections, matching plans to resources, and the merge of every rule that
+//! applies to a resource into a shared `Program` of scheduled jobs.
+//!
+//! Used by `resolve` for plans written in the scenario; every check reports a `Problem`
+//! with the field path, what was found and what is valid.
+
+use std::collections::BTreeMap;
+
+use super::check::Problems;
+use super::error::Problem;
+use super::raw::{RawLifecycle, RawPlan, RawRule};
+use super::resolve::{
+    MAX_CONTINUOUS_RETENTION_DAYS, MAX_RETENTION_DAYS, MAX_WINDOW_MINUTES, MIN_COLD_DAYS,
+    MIN_START_WINDOW_MINUTES,
+};
+use crate::model::*;
+use crate::schedule::Schedule;
+
+/// A rule after validation, with its fire times over the horizon (simulation seconds).
+#[derive(Debug, Clone)]
+struct ResolvedRule {
+    fire_seconds: Vec<i64>,
+    start_window_seconds: i64,
+    completion_window_seconds: i64,
+    continuous: bool,
+    lifecycle: RuleLifecycle,
+    vault: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RuleLifecycle {
+    cold_after_days: Option<i64>,
+    delete_after_days: Option<i64>,
+}
+
+impl RuleLifecycle {
+    /// Retention for comparing overlapping rules: longer wins; forever is longest.
+    fn retention_key(&self) -> (i64, i64) {
+        (
+            self.delete_after_days.unwrap_or(i64::MAX),
+            self.cold_after_days.unwrap_or(i64::MAX),
+        )
+    }
+}
+
+/// A plan after validation.
+#[derive(Debug, Clone)]
+pub(super) struct ResolvedPlan {
+    name: String,
+    /// OU indices the plan is attached to.
+    attached: Vec<usize>,
+    regions: Vec<String>,
+    rules: Vec<ResolvedRule>,
+    rule_names: Vec<String>,
+    selections: Vec<Selection>,
+}
+
+#[derive(Debug, Clone)]
+enum Selection {
+    Tag {
+        key: String,
+        values: Vec<String>,
+    },
+    Resources {
+        arn_patterns: Vec<String>,
+        not_arn_patterns: Vec<String>,
+    },
+}
+
+pub(super) fn plans(
+    raw: &super::raw::RawScenario,
+    ous: &[Ou],
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<Vec<ResolvedPlan>> {
+    let mut out = Vec::new();
+    for (name, plan) in &raw.plans {
+        out.push(plan_of(raw, name, plan, ous, vaults, simulation, problems));
+    }
+    out.into_iter().collect()
+}
+
+fn plan_of(
+    raw: &super::raw::RawScenario,
+    name: &str,
+    plan: &RawPlan,
+    ous: &[Ou],
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<ResolvedPlan> {
+    let path = format!("plans.{name}");
+    let mut attached = Vec::new();
+    for (i, ou) in plan.attach_to.iter().enumerate() {
+        attached.extend(problems.ou(ous, ou, format!("{path}.attach_to[{i}]")));
+    }
+    if plan.attach_to.is_empty() {
+        problems.report(
+            format!("{path}.attach_to"),
+            "a plan must be attached to at least one OU (or Root)",
+        );
+    }
+    problems.regions(
+        &plan.regions,
+        &format!("{path}.regions"),
+        "a plan needs at least one region",
+    );
+    if plan.rules.is_empty() {
+        problems.report(format!("{path}.rules"), "a plan needs at least one rule");
+    }
+    let mut rules = Vec::new();
+    let mut rule_names = Vec::new();
+    for (rule_name, rule) in &plan.rules {
+        if let Some(r) = rule_of(
+            raw,
+            &format!("{path}.rules.{rule_name}"),
+            rule,
+            vaults,
+            simulation,
+            problems,
+        ) {
+            rules.push(r);
+            rule_names.push(rule_name.clone());
+        }
+    }
+    let mut selections = Vec::new();
+    for (sel_name, sel) in &plan.selections.tags {
+        let sp = format!("{path}.selections.tags.{sel_name}");
+        if sel.tag_key.is_empty() {
+            problems.report(format!("{sp}.tag_key"), "tag_key must not be empty");
+        }
+        if sel.tag_value.is_empty() {
+            problems.report(
+                format!("{sp}.tag_value"),
+                "tag_value needs at least one value",
+            );
+        }
+        selections.push(Selection::Tag {
+            key: sel.tag_key.clone(),
+            values: sel.tag_value.clone(),
+        });
+    }
+    for (sel_name, sel) in &plan.selections.resources {
+        let sp = format!("{path}.selections.resources.{sel_name}");
+        for (field, patterns) in [
+            ("resource_types", &sel.resource_types),
+            ("not_resource_types", &sel.not_resource_types),
+        ] {
+            for (i, arn) in patterns.iter().enumerate() {
+                if !(arn == "*" || arn.starts_with("arn:")) {
+                    problems.report(
+                        format!("{sp}.{field}[{i}]"),
+                        format!(
+                            "`{arn}` is not an ARN pattern; valid: `*` or e.g. arn:aws:rds:*:*:db:*"
+                        ),
+                    );
+                }
+            }
+        }
+        if sel.resource_types.is_empty() {
+            problems.report(
+                format!("{sp}.resource_types"),
+                "a resource selection needs at least one ARN pattern (e.g. arn:aws:rds:*:*:db:* or *)",
+            );
+        }
+        selections.push(Selection::Resources {
+            arn_patterns: sel.resource_types.clone(),
+            not_arn_patterns: sel.not_resource_types.clone(),
+        });
+    }
+    if selections.is_empty() {
+        problems.report(
+            format!("{path}.selections"),
+            "a plan needs at least one selection (selections.tags or selections.resources)",
+        );
+    }
+    Some(ResolvedPlan {
+        name: name.to_string(),
+        attached,
+        regions: plan.regions.clone(),
+        rules,
+        rule_names,
+        selections,
+    })
+}
+
+fn rule_of(
+    raw: &super::raw::RawScenario,
+    path: &str,
+    rule: &RawRule,
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> Option<ResolvedRule> {
+    let schedule = match Schedule::parse(
+        &rule.schedule_expression,
+        rule.schedule_expression_timezone.as_deref(),
+    ) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let field = if e.is_timezone() {
+                "schedule_expression_timezone"
+            } else {
+                "schedule_expression"
+            };
+            problems.report(format!("{path}.{field}"), e.to_string());
+            None
+        }
+    };
+    let start = rule
+        .start_backup_window_minutes
+        .or(raw.simulation.default_start_backup_window_minutes)
+        .unwrap_or(480);
+    let completion = rule
+        .complete_backup_window_minutes
+        .or(raw.simulation.default_complete_backup_window_minutes)
+        .unwrap_or(10_080);
+    if let Some(v) = rule.start_backup_window_minutes
+        && !(MIN_START_WINDOW_MINUTES..=MAX_WINDOW_MINUTES).contains(&v)
+    {
+        problems.push(
+            Problem::new(
+                format!("{path}.start_backup_window_minutes"),
+                format!(
+                    "{v} is out of range; valid: {MIN_START_WINDOW_MINUTES} to {MAX_WINDOW_MINUTES}"
+                ),
+            )
+            .with_help("AWS Backup requires a start window of at least 60 minutes"),
+        );
+    }
+    if let Some(v) = rule.complete_backup_window_minutes {
+        problems.range_i64(
+            v,
+            &format!("{path}.complete_backup_window_minutes"),
+            1,
+            MAX_WINDOW_MINUTES,
+        );
+    }
+    let vault = match vaults
+        .iter()
+        .position(|v| v.name == rule.target_backup_vault_name)
+    {
+        Some(v) if vaults[v].account.is_some() || vaults[v].region.is_some() => {
+            problems.push(
+                Problem::new(
+                    format!("{path}.target_backup_vault_name"),
+                    format!(
+                        "vault `{}` is not a workload-account vault in the home region",
+                        rule.target_backup_vault_name
+                    ),
+                )
+                .with_help(
+                    "AWS Backup writes a rule's recovery points to a vault in the resource's own \
+                     account and region; reach central or other-region vaults with copy_actions",
+                ),
+            );
+            None
+        }
+        Some(v) => Some(v),
+        None => {
+            problems.report(
+                format!("{path}.target_backup_vault_name"),
+                format!(
+                    "unknown vault `{}`; valid: {}",
+                    rule.target_backup_vault_name,
+                    vault_names(vaults)
+                ),
+            );
+            None
+        }
+    };
+    let lifecycle = validate_lifecycle(
+        rule.lifecycle,
+        &format!("{path}.lifecycle"),
+        rule.enable_continuous_backup,
+        problems,
+    );
+    for (arn, copy) in &rule.copy_actions {
+        let cp = format!("{path}.copy_actions.{arn}");
+        if let Some(key) = &copy.target_backup_vault_arn
+            && key != arn
+        {
+            problems.report(
+                format!("{cp}.target_backup_vault_arn"),
+                format!(
+                    "`{key}` differs from the copy action's key `{arn}`; they must be the same ARN"
+                ),
+            );
+        }
+        match parse_vault_arn(arn) {
+            Some((region, account, name)) => match vaults.iter().find(|v| v.name == name) {
+                Some(v) => {
+                    if let Some(vr) = &v.region
+                        && vr != region
+                    {
+                        problems.report(
+                            cp.clone(),
+                            format!("the ARN's region `{region}` differs from vault `{name}`'s region `{vr}`"),
+                        );
+                    }
+                    let owner_id = v.account.as_ref().map(|t| {
+                        raw.organization.account_templates[t]
+                            .first_account_id
+                            .clone()
+                    });
+                    match owner_id {
+                        None if account != "$account" => problems.report(
+                            cp.clone(),
+                            format!(
+                                "vault `{name}` belongs to each workload account; write its ARN with `$account`, not `{account}`"
+                            ),
+                        ),
+                        Some(Some(id)) if id != account => problems.report(
+                            cp.clone(),
+                            format!(
+                                "the ARN's account `{account}` is not the owner of vault `{name}` ({id})"
+                            ),
+                        ),
+                        _ => {}
+                    }
+                }
+                None => problems.report(
+                    cp.clone(),
+                    format!("unknown destination vault `{name}`; valid: {}", vault_names(vaults)),
+                ),
+            },
+            None => problems.report(
+                cp.clone(),
+                format!(
+                    "`{arn}` is not a backup vault ARN; valid: arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME"
+                ),
+            ),
+        }
+        // Copy lifecycles are validated now; copies themselves are simulated by the copy stage.
+        validate_lifecycle(copy.lifecycle, &format!("{cp}.lifecycle"), false, problems);
+    }
+    let schedule = schedule?;
+    let lifecycle = lifecycle?;
+    let vault = vault?;
+    let epoch = simulation.epoch_unix_seconds;
+    let fire_seconds = schedule
+        .fire_times_between(epoch - 1, epoch + simulation.horizon_seconds - 1)
+        .into_iter()
+        .map(|t| t - epoch)
+        .collect();
+    Some(ResolvedRule {
+        fire_seconds,
+        start_window_seconds: start * 60,
+        completion_window_seconds: completion * 60,
+        continuous: rule.enable_continuous_backup,
+        lifecycle,
+        vault,
+    })
+}
+
+fn vault_names(vaults: &[Vault]) -> String {
+    vaults
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME` → (region, account, name).
+fn parse_vault_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    if parts.len() == 7
+        && parts[0] == "arn"
+        && parts[2] == "backup"
+        && parts[5] == "backup-vault"
+        && !parts[6].is_empty()
+    {
+        Some((parts[3], parts[4], parts[6]))
+    } else {
+        None
+    }
+}
+
+/// Validates a lifecycle against AWS Backup's rules (API model `Lifecycle`).
+fn validate_lifecycle(
+    raw: Option<RawLifecycle>,
+    path: &str,
+    continuous: bool,
+    problems: &mut Problems,
+) -> Option<RuleLifecycle> {
+    let l = raw.unwrap_or(RawLifecycle {
+        move_to_cold_storage_after_days: None,
+        delete_after_days: None,
+    });
+    let norm = |v: Option<i64>| v.filter(|&d| d != -1);
+    let cold = norm(l.move_to_cold_storage_after_days);
+    let delete = norm(l.delete_after_days);
+    let mut ok = true;
+    if let Some(c) = cold
+        && problems
+            .range_i64(
+                c,
+                &format!("{path}.move_to_cold_storage_after_days"),
+                1,
+                MAX_RETENTION_DAYS,
+            )
+            .is_none()
+    {
+        ok = false;
+    }
+    if let Some(d) = delete
+        && problems
+            .range_i64(
+                d,
+                &format!("{path}.delete_after_days"),
+                1,
+                MAX_RETENTION_DAYS,
+            )
+            .is_none()
+    {
+        ok = false;
+    }
+    if let (Some(c), Some(d)) = (cold, delete)
+        && d < c + MIN_COLD_DAYS
+    {
+        problems.push(
+            Problem::new(
+                format!("{path}.delete_after_days"),
+                format!("{d} is less than move_to_cold_storage_after_days ({c}) + {MIN_COLD_DAYS}"),
+            )
+            .with_help("AWS Backup keeps cold recovery points at least 90 days"),
+        );
+        ok = false;
+    }
+    if continuous {
+        if cold.is_some() {
+            problems.push(
+                Problem::new(
+                    format!("{path}.move_to_cold_storage_after_days"),
+                    "continuous backups cannot move to cold storage",
+                )
+                .with_help(
+                    "AWS Backup: \"Invalid lifecycle. MoveToColdStorageAfterDays is unavailable\"",
+                ),
+            );
+            ok = false;
+        }
+        if delete.is_none_or(|d| d > MAX_CONTINUOUS_RETENTION_DAYS) {
+            problems.push(
+                Problem::new(
+                    format!("{path}.delete_after_days"),
+                    format!(
+                        "continuous backups are kept at most {MAX_CONTINUOUS_RETENTION_DAYS} days; valid: 1 to {MAX_CONTINUOUS_RETENTION_DAYS}"
+                    ),
+                )
+                .with_help("point-in-time recovery retention is limited to 35 days by AWS Backup"),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(RuleLifecycle {
+        cold_after_days: cold,
+        delete_after_days: delete,
+    })
+}
+
+/// Whether a plan's selections pick `resource` (union of selections, as AWS does).
+fn selects(plan: &ResolvedPlan, resource: &Resource, account_id: &str) -> bool {
+    plan.selections.iter().any(|s| match s {
+        Selection::Tag { key, values } => resource
+            .tag(key)
+            .is_some_and(|v| values.iter().any(|x| x == v)),
+        Selection::Resources {
+            arn_patterns,
+            not_arn_patterns,
+        } => {
+            let arn = resource
+                .resource_type
+                .arn(&resource.region, account_id, &resource.name);
+            let matches = |p: &String| super::check::wildcard_match(p, &arn);
+            arn_patterns.iter().any(matches) && !not_arn_patterns.iter().any(matches)
+        }
+    })
+}
+
+/// Matches plans to resources and builds one `Program` per distinct set of plans.
+pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
+    let mut by_key: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
+    let mut programs: Vec<Program> = Vec::new();
+    for r in 0..model.resources.len() {
+        let resource = &model.resources[r];
+        let account = &model.accounts[resource.account];
+        let mut chain = Vec::new();
+        let mut ou = Some(account.ou);
+        while let Some(o) = ou {
+            chain.push(o);
+            ou = model.ous[o].parent;
+        }
+        let key: Vec<usize> = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.attached.iter().any(|a| chain.contains(a))
+                    && p.regions.contains(&resource.region)
+                    && selects(p, resource, &account.id)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if key.is_empty() {
+            continue;
+        }
+        let index = *by_key.entry(key.clone()).or_insert_with(|| {
+            programs.push(program(&key, plans, &model.vaults));
+            programs.len() - 1
+        });
+        model.resources[r].program = Some(index);
+    }
+    model.programs = programs;
+}
+
+/// Builds the merged job sequence of a set of plans.
+///
+/// Within one plan, rules whose fire times fall inside the start window of an earlier
+/// fire produce one job, kept under the rule with the longest retention (AWS Backup,
+/// "plan options and configuration"). Jobs of different plans stay separate; the
+/// one-job-per-resource rule serialises them in the simulation.
+fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault]) -> Program {
+    let mut lifecycles: Vec<Lifecycle> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut labels = Vec::new();
+    for &p in key {
+        let plan = &plans[p];
+        labels.push(format!("{}[{}]", plan.name, plan.rule_names.join("+")));
+        let mut fires: Vec<(i64, usize)> = plan
+            .rules
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, r)| r.fire_seconds.iter().map(move |&t| (t, ri)))
+            .collect();
+        fires.sort_unstable();
+        let mut i = 0;
+        while i < fires.len() {
+            let (first_time, first_rule) = fires[i];
+            let window_end = first_time + plan.rules[first_rule].start_window_seconds;
+            let mut winner = first_rule;
+            let mut j = i + 1;
+            while j < fires.len() && fires[j].0 < window_end {
+                let candidate = fires[j].1;
+                if plan.rules[candidate].lifecycle.retention_key()
+                    > plan.rules[winner].lifecycle.retention_key()
+                {
+                    winner = candidate;
+                }
+                j += 1;
+            }
+            let rule = &plan.rules[winner];
+            let lifecycle = Lifecycle {
+                cold_after_seconds: rule.lifecycle.cold_after_days.map(|d| d * DAY_SECONDS),
+                delete_after_seconds: rule.lifecycle.delete_after_days.map(|d| d * DAY_SECONDS),
+                vault: rule.vault,
+                rejected_by_lock: lock_rejects(&vaults[rule.vault], rule.lifecycle),
+            };
+            let lifecycle_index = match lifecycles.iter().position(|l| *l == lifecycle) {
+                Some(x) => x,
+                None => {
+                    lifecycles.push(lifecycle);
+                    lifecycles.len() - 1
+                }
+            };
+            slots.push(Slot {
+                scheduled_seconds: first_time,
+                start_window_seconds: plan.rules[first_rule].start_window_seconds,
+                completion_window_seconds: rule.completion_window_seconds,
+                lifecycle: u16::try_from(lifecycle_index).expect("fewer than 65536 lifecycles"),
+                continuous: rule.continuous,
+            });
+            i = j;
+        }
+    }
+    slots.sort_by_key(|s| s.scheduled_seconds);
+    Program {
+        label: labels.join(" + "),
+        slots,
+        lifecycles,
+    }
+}
+
+/// AWS Vault Lock: a job whose retention lies outside [min, max] fails.
+fn lock_rejects(vault: &Vault, lifecycle: RuleLifecycle) -> bool {
+    let Some(lock) = vault.lock else {
+        return false;
+    };
+    let retention = lifecycle.delete_after_days.unwrap_or(i64::MAX);
+    lock.min_retention_days.is_some_and(|min| retention < min)
+        || lock.max_retention_days.is_some_and(|max| retention > max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vault_arns_parse() {
+        assert_eq!(
+            parse_vault_arn("arn:aws:backup:us-west-2:111122223333:backup-vault:DRVault"),
+            Some(("us-west-2", "111122223333", "DRVault"))
+        );
+        assert_eq!(parse_vault_arn("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
+    fn vault_lock_rejects_retention_outside_its_range() {
+        let vault = Vault {
+            name: "V".into(),
+            account: None,
+            region: None,
+            lock: Some(VaultLock {
+                compliance_mode: true,
+                min_retention_days: Some(2190),
+                max_retention_days: Some(2555),
+            }),
+        };
+        let lc = |d| RuleLifecycle {
+            cold_after_days: None,
+            delete_after_days: d,
+        };
+        assert!(lock_rejects(&vault, lc(Some(365))));
+        assert!(!lock_rejects(&vault, lc(Some(2190))));
+        assert!(!lock_rejects(&vault, lc(Some(2555))));
+        assert!(lock_rejects(&vault, lc(Some(2556))));
+        assert!(
+            lock_rejects(&vault, lc(None)),
+            "keep-forever exceeds a max retention"
+        );
+    }
+}
