@@ -94,6 +94,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         report::write_atomically(&out_dir.join(name), text.as_bytes())?;
     }
     print!("{}", report::table::tier_table(&rows, &estimates));
+    print!("{}", report::table::findings(&model.findings));
     println!(
         "\n{} trials in {:.1}s; results in {}",
         trials,

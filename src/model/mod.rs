@@ -50,6 +50,49 @@ pub struct Model {
     pub region_pairs: Vec<RegionPair>,
     /// Disaster types simulated, in report order.
     pub disasters: Disasters,
+    /// Problems found without simulating (e.g. a backup policy AWS Backup would refuse).
+    pub findings: Vec<Finding>,
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Resources are left without the protection the design intends.
+    High,
+    /// The design works, with a weakness worth fixing.
+    Medium,
+    /// Informational.
+    Low,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// A problem found before simulating, with its evidence and the change that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable identifier (e.g. `VS-POLICY-LIFECYCLE-COLD-90`); never reused for another check.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// The file the finding is about (a policy file or the scenario).
+    pub file: String,
+    /// Path of the offending element inside that file (JSON or TOML field path).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The change that fixes it.
+    pub fix: String,
+    /// Accounts governed by the offending element.
+    pub accounts: usize,
+    /// Resources left unprotected by it.
+    pub resources: usize,
 }
 
 /// Global simulation settings.

@@ -31,6 +31,19 @@ struct Summary<'a> {
     jobs: JobsInfo,
     rpo_rto: Vec<RowOut<'a>>,
     storage: StorageInfo,
+    findings: Vec<FindingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    id: &'a str,
+    severity: &'a str,
+    file: &'a str,
+    path: &'a str,
+    message: &'a str,
+    fix: &'a str,
+    accounts: usize,
+    resources: usize,
 }
 
 #[derive(Serialize)]
@@ -225,6 +238,20 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 .map(|d| d.cold.mean)
                 .fold(0.0, f64::max),
         },
+        findings: model
+            .findings
+            .iter()
+            .map(|f| FindingOut {
+                id: f.id,
+                severity: f.severity.name(),
+                file: &f.file,
+                path: &f.path,
+                message: &f.message,
+                fix: &f.fix,
+                accounts: f.accounts,
+                resources: f.resources,
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
     text.push('\n');

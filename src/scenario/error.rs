@@ -67,6 +67,20 @@ pub struct Problem {
     pub path: String,
     pub message: String,
     pub help: Option<String>,
+    /// Stable id when the problem is one of AWS Backup's own rules; a backup policy that
+    /// breaks such a rule is accepted by Organizations and refused by AWS Backup, so it
+    /// becomes a finding instead of an error.
+    pub aws_rule: Option<&'static str>,
+    /// Where the problem is when it is not in the scenario file itself (a policy file).
+    pub location: Option<Location>,
+}
+
+/// A position in a file other than the scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
 }
 
 impl Problem {
@@ -75,7 +89,21 @@ impl Problem {
             path: path.into(),
             message: message.into(),
             help: None,
+            aws_rule: None,
+            location: None,
         }
+    }
+
+    /// Places the problem in another file (its path is then a path inside that file).
+    pub fn at(mut self, location: Location) -> Problem {
+        self.location = Some(location);
+        self
+    }
+
+    /// Marks the problem as a breach of AWS Backup rule `id`.
+    pub fn aws_rule(mut self, id: &'static str) -> Problem {
+        self.aws_rule = Some(id);
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Problem {

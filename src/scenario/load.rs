@@ -45,6 +45,16 @@ impl SpanIndex {
 
     /// Turns a resolve-time problem into a located error.
     pub fn error(&self, file: &Path, problem: Problem) -> ScenarioError {
+        if let Some(location) = problem.location {
+            return ScenarioError {
+                file: location.file,
+                line: location.line,
+                column: location.column,
+                path: problem.path,
+                message: problem.message,
+                help: problem.help,
+            };
+        }
         let position = self.locate(&problem.path);
         ScenarioError {
             file: file.to_path_buf(),

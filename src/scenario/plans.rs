@@ -9,13 +9,36 @@ use std::collections::BTreeMap;
 
 use super::check::Problems;
 use super::error::Problem;
-use super::raw::{RawLifecycle, RawPlan, RawRule};
+use super::raw::{RawConditions, RawLifecycle, RawPlan, RawRule};
 use super::resolve::{
     MAX_CONTINUOUS_RETENTION_DAYS, MAX_RETENTION_DAYS, MAX_WINDOW_MINUTES, MIN_COLD_DAYS,
     MIN_START_WINDOW_MINUTES,
 };
 use crate::model::*;
-use crate::schedule::Schedule;
+use crate::schedule::{Schedule, ScheduleError};
+
+/// AWS Backup quotas on plans (aws-backup-facts §1.6).
+const MAX_RULES_PER_PLAN: usize = 10;
+const MAX_COPY_ACTIONS_PER_RULE: usize = 5;
+const MAX_CONDITIONS_PER_SELECTION: usize = 30;
+
+/// Stable ids of AWS Backup's own rules. A backup policy that breaks one is accepted by
+/// AWS Organizations and refused by AWS Backup in every member account: vaultsim reports
+/// it as a finding with this id (never renumber or reuse an id).
+pub mod rule_ids {
+    pub const MISSING_ELEMENT: &str = "VS-BP-001-MISSING-ELEMENT";
+    pub const START_WINDOW: &str = "VS-BP-002-START-WINDOW-UNDER-60";
+    pub const LIFECYCLE_COLD_90: &str = "VS-BP-003-DELETE-BEFORE-COLD-PLUS-90";
+    pub const TOO_MANY_RULES: &str = "VS-BP-004-MORE-THAN-10-RULES";
+    pub const TOO_MANY_COPY_ACTIONS: &str = "VS-BP-005-MORE-THAN-5-COPY-ACTIONS";
+    pub const POLICY_SIZE: &str = "VS-BP-006-POLICY-OVER-10000-CHARACTERS";
+    pub const COPY_ARN_MISMATCH: &str = "VS-BP-007-COPY-ACTION-ARN-MISMATCH";
+    pub const CONTINUOUS_RETENTION: &str = "VS-BP-008-CONTINUOUS-RETENTION";
+    pub const SCHEDULE_INTERVAL: &str = "VS-BP-009-SCHEDULE-INTERVAL-UNDER-60";
+    pub const SCHEDULE_INVALID: &str = "VS-BP-010-SCHEDULE-INVALID";
+    pub const UNKNOWN_VAULT: &str = "VS-BP-011-UNKNOWN-VAULT";
+    pub const INVALID_VALUE: &str = "VS-BP-012-INVALID-VALUE";
+}
 
 /// A rule after validation, with its fire times over the horizon (simulation seconds).
 #[derive(Debug, Clone)]
@@ -48,12 +71,20 @@ impl RuleLifecycle {
 #[derive(Debug, Clone)]
 pub(super) struct ResolvedPlan {
     name: String,
-    /// OU indices the plan is attached to.
-    attached: Vec<usize>,
+    attached: Attachment,
     regions: Vec<String>,
     rules: Vec<ResolvedRule>,
     rule_names: Vec<String>,
     selections: Vec<Selection>,
+}
+
+/// Which accounts a plan applies to.
+#[derive(Debug, Clone)]
+pub(super) enum Attachment {
+    /// A scenario plan: every account in these OUs (indices) or below them.
+    Ous(Vec<usize>),
+    /// A plan from an effective backup policy: exactly these accounts (by index).
+    Accounts(Vec<bool>),
 }
 
 #[derive(Debug, Clone)]
@@ -61,11 +92,112 @@ enum Selection {
     Tag {
         key: String,
         values: Vec<String>,
+        conditions: Vec<Condition>,
     },
     Resources {
         arn_patterns: Vec<String>,
         not_arn_patterns: Vec<String>,
+        conditions: Vec<Condition>,
     },
+}
+
+/// A tag condition of a selection (IAM-style string operators on `aws:ResourceTag/<key>`).
+#[derive(Debug, Clone)]
+struct Condition {
+    tag_key: String,
+    value: String,
+    operator: ConditionOperator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConditionOperator {
+    StringEquals,
+    StringNotEquals,
+    StringLike,
+    StringNotLike,
+}
+
+impl Condition {
+    /// IAM semantics: a missing tag fails `string_equals`/`string_like` and satisfies the
+    /// negated operators.
+    fn holds(&self, resource: &Resource) -> bool {
+        let value = resource.tag(&self.tag_key);
+        match self.operator {
+            ConditionOperator::StringEquals => value == Some(self.value.as_str()),
+            ConditionOperator::StringNotEquals => value != Some(self.value.as_str()),
+            ConditionOperator::StringLike => {
+                value.is_some_and(|v| super::check::wildcard_match(&self.value, v))
+            }
+            ConditionOperator::StringNotLike => {
+                !value.is_some_and(|v| super::check::wildcard_match(&self.value, v))
+            }
+        }
+    }
+}
+
+/// The prefix of a condition key naming a resource tag.
+const RESOURCE_TAG_PREFIX: &str = "aws:ResourceTag/";
+
+fn conditions(raw: Option<&RawConditions>, path: &str, problems: &mut Problems) -> Vec<Condition> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, operator, map) in [
+        (
+            "string_equals",
+            ConditionOperator::StringEquals,
+            &raw.string_equals,
+        ),
+        (
+            "string_not_equals",
+            ConditionOperator::StringNotEquals,
+            &raw.string_not_equals,
+        ),
+        (
+            "string_like",
+            ConditionOperator::StringLike,
+            &raw.string_like,
+        ),
+        (
+            "string_not_like",
+            ConditionOperator::StringNotLike,
+            &raw.string_not_like,
+        ),
+    ] {
+        for (name, c) in map {
+            match c.condition_key.strip_prefix(RESOURCE_TAG_PREFIX) {
+                Some(tag_key) if !tag_key.is_empty() => out.push(Condition {
+                    tag_key: tag_key.to_string(),
+                    value: c.condition_value.clone(),
+                    operator,
+                }),
+                _ => problems.push(
+                    Problem::new(
+                        format!("{path}.{field}.{name}.condition_key"),
+                        format!(
+                            "`{}` is not a resource-tag condition key; valid: {RESOURCE_TAG_PREFIX}<tag key>",
+                            c.condition_key
+                        ),
+                    )
+                    .aws_rule(rule_ids::INVALID_VALUE),
+                ),
+            }
+        }
+    }
+    if out.len() > MAX_CONDITIONS_PER_SELECTION {
+        problems.push(
+            Problem::new(
+                path.to_string(),
+                format!(
+                    "{} conditions; AWS Backup accepts at most {MAX_CONDITIONS_PER_SELECTION} per selection",
+                    out.len()
+                ),
+            )
+            .aws_rule(rule_ids::INVALID_VALUE),
+        );
+    }
+    out
 }
 
 pub(super) fn plans(
@@ -102,17 +234,68 @@ fn plan_of(
             "a plan must be attached to at least one OU (or Root)",
         );
     }
-    problems.regions(
+    let mut resolved = plan_body(
+        raw,
+        &path,
+        name,
         &plan.regions,
+        &plan.rules,
+        &plan.selections,
+        vaults,
+        simulation,
+        problems,
+    );
+    resolved.attach(Attachment::Ous(attached));
+    Some(resolved)
+}
+
+/// Validates and resolves a plan's regions, rules and selections (scenario plans and
+/// plans of effective backup policies alike). `path` is the plan's path in its file.
+/// The returned plan is attached nowhere; the caller attaches it.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plan_body(
+    raw: &super::raw::RawScenario,
+    path: &str,
+    name: &str,
+    regions: &[String],
+    rule_map: &BTreeMap<String, RawRule>,
+    raw_selections: &super::raw::RawSelections,
+    vaults: &[Vault],
+    simulation: &Simulation,
+    problems: &mut Problems,
+) -> ResolvedPlan {
+    let plan = PlanParts {
+        regions,
+        rules: rule_map,
+        selections: raw_selections,
+    };
+    problems.regions(
+        plan.regions,
         &format!("{path}.regions"),
         "a plan needs at least one region",
     );
     if plan.rules.is_empty() {
-        problems.report(format!("{path}.rules"), "a plan needs at least one rule");
+        problems.push(
+            Problem::new(format!("{path}.rules"), "a plan needs at least one rule")
+                .aws_rule(rule_ids::MISSING_ELEMENT),
+        );
+    }
+    if plan.rules.len() > MAX_RULES_PER_PLAN {
+        problems.push(
+            Problem::new(
+                format!("{path}.rules"),
+                format!(
+                    "{} rules; AWS Backup accepts at most {MAX_RULES_PER_PLAN} per plan",
+                    plan.rules.len()
+                ),
+            )
+            .with_help("split the rules over several plans")
+            .aws_rule(rule_ids::TOO_MANY_RULES),
+        );
     }
     let mut rules = Vec::new();
     let mut rule_names = Vec::new();
-    for (rule_name, rule) in &plan.rules {
+    for (rule_name, rule) in plan.rules {
         if let Some(r) = rule_of(
             raw,
             &format!("{path}.rules.{rule_name}"),
@@ -140,6 +323,11 @@ fn plan_of(
         selections.push(Selection::Tag {
             key: sel.tag_key.clone(),
             values: sel.tag_value.clone(),
+            conditions: conditions(
+                sel.conditions.as_ref(),
+                &format!("{sp}.conditions"),
+                problems,
+            ),
         });
     }
     for (sel_name, sel) in &plan.selections.resources {
@@ -168,6 +356,11 @@ fn plan_of(
         selections.push(Selection::Resources {
             arn_patterns: sel.resource_types.clone(),
             not_arn_patterns: sel.not_resource_types.clone(),
+            conditions: conditions(
+                sel.conditions.as_ref(),
+                &format!("{sp}.conditions"),
+                problems,
+            ),
         });
     }
     if selections.is_empty() {
@@ -176,14 +369,21 @@ fn plan_of(
             "a plan needs at least one selection (selections.tags or selections.resources)",
         );
     }
-    Some(ResolvedPlan {
+    ResolvedPlan {
         name: name.to_string(),
-        attached,
-        regions: plan.regions.clone(),
+        attached: Attachment::Accounts(Vec::new()),
+        regions: plan.regions.to_vec(),
         rules,
         rule_names,
         selections,
-    })
+    }
+}
+
+/// The parts of a plan that `plan_body` reads.
+struct PlanParts<'a> {
+    regions: &'a [String],
+    rules: &'a BTreeMap<String, RawRule>,
+    selections: &'a super::raw::RawSelections,
 }
 
 fn rule_of(
@@ -205,7 +405,11 @@ fn rule_of(
             } else {
                 "schedule_expression"
             };
-            problems.report(format!("{path}.{field}"), e.to_string());
+            let id = match e {
+                ScheduleError::IntervalTooShort { .. } => rule_ids::SCHEDULE_INTERVAL,
+                _ => rule_ids::SCHEDULE_INVALID,
+            };
+            problems.push(Problem::new(format!("{path}.{field}"), e.to_string()).aws_rule(id));
             None
         }
     };
@@ -227,7 +431,8 @@ fn rule_of(
                     "{v} is out of range; valid: {MIN_START_WINDOW_MINUTES} to {MAX_WINDOW_MINUTES}"
                 ),
             )
-            .with_help("AWS Backup requires a start window of at least 60 minutes"),
+            .with_help("AWS Backup requires a start window of at least 60 minutes")
+            .aws_rule(rule_ids::START_WINDOW),
         );
     }
     if let Some(v) = rule.complete_backup_window_minutes {
@@ -260,13 +465,16 @@ fn rule_of(
         }
         Some(v) => Some(v),
         None => {
-            problems.report(
-                format!("{path}.target_backup_vault_name"),
-                format!(
-                    "unknown vault `{}`; valid: {}",
-                    rule.target_backup_vault_name,
-                    vault_names(vaults)
-                ),
+            problems.push(
+                Problem::new(
+                    format!("{path}.target_backup_vault_name"),
+                    format!(
+                        "unknown vault `{}`; valid: {}",
+                        rule.target_backup_vault_name,
+                        vault_names(vaults)
+                    ),
+                )
+                .aws_rule(rule_ids::UNKNOWN_VAULT),
             );
             None
         }
@@ -277,16 +485,32 @@ fn rule_of(
         rule.enable_continuous_backup,
         problems,
     );
+    if rule.copy_actions.len() > MAX_COPY_ACTIONS_PER_RULE {
+        problems.push(
+            Problem::new(
+                format!("{path}.copy_actions"),
+                format!(
+                    "{} copy actions; AWS Backup accepts at most {MAX_COPY_ACTIONS_PER_RULE} per rule",
+                    rule.copy_actions.len()
+                ),
+            )
+            .with_help("move some destinations to another rule with the same schedule")
+            .aws_rule(rule_ids::TOO_MANY_COPY_ACTIONS),
+        );
+    }
     for (arn, copy) in &rule.copy_actions {
         let cp = format!("{path}.copy_actions.{arn}");
         if let Some(key) = &copy.target_backup_vault_arn
             && key != arn
         {
-            problems.report(
-                format!("{cp}.target_backup_vault_arn"),
-                format!(
-                    "`{key}` differs from the copy action's key `{arn}`; they must be the same ARN"
-                ),
+            problems.push(
+                Problem::new(
+                    format!("{cp}.target_backup_vault_arn"),
+                    format!(
+                        "`{key}` differs from the copy action's key `{arn}`; they must be the same ARN"
+                    ),
+                )
+                .aws_rule(rule_ids::COPY_ARN_MISMATCH),
             );
         }
         match parse_vault_arn(arn) {
@@ -425,7 +649,8 @@ fn validate_lifecycle(
                 format!("{path}.delete_after_days"),
                 format!("{d} is less than move_to_cold_storage_after_days ({c}) + {MIN_COLD_DAYS}"),
             )
-            .with_help("AWS Backup keeps cold recovery points at least 90 days"),
+            .with_help("AWS Backup keeps cold recovery points at least 90 days")
+            .aws_rule(rule_ids::LIFECYCLE_COLD_90),
         );
         ok = false;
     }
@@ -438,7 +663,8 @@ fn validate_lifecycle(
                 )
                 .with_help(
                     "AWS Backup: \"Invalid lifecycle. MoveToColdStorageAfterDays is unavailable\"",
-                ),
+                )
+                .aws_rule(rule_ids::CONTINUOUS_RETENTION),
             );
             ok = false;
         }
@@ -450,7 +676,8 @@ fn validate_lifecycle(
                         "continuous backups are kept at most {MAX_CONTINUOUS_RETENTION_DAYS} days; valid: 1 to {MAX_CONTINUOUS_RETENTION_DAYS}"
                     ),
                 )
-                .with_help("point-in-time recovery retention is limited to 35 days by AWS Backup"),
+                .with_help("point-in-time recovery retention is limited to 35 days by AWS Backup")
+                .aws_rule(rule_ids::CONTINUOUS_RETENTION),
             );
             ok = false;
         }
@@ -462,22 +689,52 @@ fn validate_lifecycle(
 }
 
 /// Whether a plan's selections pick `resource` (union of selections, as AWS does).
-fn selects(plan: &ResolvedPlan, resource: &Resource, account_id: &str) -> bool {
-    plan.selections.iter().any(|s| match s {
-        Selection::Tag { key, values } => resource
-            .tag(key)
-            .is_some_and(|v| values.iter().any(|x| x == v)),
-        Selection::Resources {
-            arn_patterns,
-            not_arn_patterns,
-        } => {
-            let arn = resource
-                .resource_type
-                .arn(&resource.region, account_id, &resource.name);
-            let matches = |p: &String| super::check::wildcard_match(p, &arn);
-            arn_patterns.iter().any(matches) && !not_arn_patterns.iter().any(matches)
+impl ResolvedPlan {
+    /// Attaches the plan.
+    pub(super) fn attach(&mut self, attachment: Attachment) {
+        self.attached = attachment;
+    }
+
+    /// Whether the plan is attached to the account of `resource` (`ou_chain`: the
+    /// account's OU and its ancestors).
+    fn attached_to(&self, resource: &Resource, ou_chain: &[usize]) -> bool {
+        match &self.attached {
+            Attachment::Ous(ous) => ous.iter().any(|a| ou_chain.contains(a)),
+            Attachment::Accounts(accounts) => accounts[resource.account],
         }
-    })
+    }
+
+    /// Whether the plan backs up `resource`, wherever it is attached: the resource is in
+    /// one of the plan's regions and one of its selections (a union, as in AWS) picks it.
+    pub(super) fn selects(&self, resource: &Resource, account_id: &str) -> bool {
+        self.regions.contains(&resource.region)
+            && self.selections.iter().any(|s| match s {
+                Selection::Tag {
+                    key,
+                    values,
+                    conditions,
+                } => {
+                    resource
+                        .tag(key)
+                        .is_some_and(|v| values.iter().any(|x| x == v))
+                        && conditions.iter().all(|c| c.holds(resource))
+                }
+                Selection::Resources {
+                    arn_patterns,
+                    not_arn_patterns,
+                    conditions,
+                } => {
+                    let arn =
+                        resource
+                            .resource_type
+                            .arn(&resource.region, account_id, &resource.name);
+                    let matches = |p: &String| super::check::wildcard_match(p, &arn);
+                    arn_patterns.iter().any(matches)
+                        && !not_arn_patterns.iter().any(matches)
+                        && conditions.iter().all(|c| c.holds(resource))
+                }
+            })
+    }
 }
 
 /// Matches plans to resources and builds one `Program` per distinct set of plans.
@@ -496,11 +753,7 @@ pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
         let key: Vec<usize> = plans
             .iter()
             .enumerate()
-            .filter(|(_, p)| {
-                p.attached.iter().any(|a| chain.contains(a))
-                    && p.regions.contains(&resource.region)
-                    && selects(p, resource, &account.id)
-            })
+            .filter(|(_, p)| p.attached_to(resource, &chain) && p.selects(resource, &account.id))
             .map(|(i, _)| i)
             .collect();
         if key.is_empty() {

@@ -23,6 +23,9 @@ pub struct RawScenario {
     pub vaults: BTreeMap<String, RawVault>,
     #[serde(default)]
     pub plans: BTreeMap<String, RawPlan>,
+    /// AWS Organizations backup policy files, attached in this order.
+    #[serde(default)]
+    pub policies: Vec<RawPolicyAttachment>,
     #[serde(default)]
     pub region_pairs: Vec<RawRegionPair>,
     #[serde(default)]
@@ -183,6 +186,16 @@ pub struct RawPlan {
     pub selections: RawSelections,
 }
 
+/// A backup policy file (AWS Organizations JSON) attached to OUs and accounts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyAttachment {
+    /// Path of the JSON file, relative to the scenario file.
+    pub file: String,
+    /// `Root`, OU names, or 12-digit account ids.
+    pub attach_to: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
@@ -238,6 +251,30 @@ pub struct RawTagSelection {
     pub iam_role_arn: Option<String>,
     pub tag_key: String,
     pub tag_value: Vec<String>,
+    #[serde(default)]
+    pub conditions: Option<RawConditions>,
+}
+
+/// Selection conditions, AND-ed with the selection (AWS backup-policy `conditions`).
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawConditions {
+    #[serde(default)]
+    pub string_equals: BTreeMap<String, RawCondition>,
+    #[serde(default)]
+    pub string_not_equals: BTreeMap<String, RawCondition>,
+    #[serde(default)]
+    pub string_like: BTreeMap<String, RawCondition>,
+    #[serde(default)]
+    pub string_not_like: BTreeMap<String, RawCondition>,
+}
+
+/// One condition: `condition_key` is `aws:ResourceTag/<tag key>`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    pub condition_key: String,
+    pub condition_value: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,6 +287,8 @@ pub struct RawResourceSelection {
     /// ARN patterns excluded from the selection.
     #[serde(default)]
     pub not_resource_types: Vec<String>,
+    #[serde(default)]
+    pub conditions: Option<RawConditions>,
 }
 
 #[derive(Debug, Deserialize)]

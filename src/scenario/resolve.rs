@@ -101,6 +101,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         vaults,
         region_pairs,
         disasters: disasters?,
+        findings: Vec::new(),
     };
     assign_programs(&mut model, &plans?);
     assign_groups(
