@@ -8,6 +8,7 @@ pub mod cli;
 pub mod dist;
 pub mod model;
 pub mod montecarlo;
+pub mod policy;
 pub mod report;
 pub mod rng;
 pub mod scenario;

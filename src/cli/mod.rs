@@ -1,6 +1,7 @@
 //! The command line: argument parsing and the subcommands. This layer (with `main`) is the
 //! only one that touches files, the clock, the terminal and the exit code.
 
+mod policy;
 mod run;
 mod schedule;
 
@@ -25,7 +26,8 @@ pub const EXIT_BAD_INPUT: i32 = 2;
                   With no subcommand, runs the default scenario (scenarios/landing-zone.toml).",
     after_help = "Examples:\n  vaultsim                                   run the default scenario\n  \
                   vaultsim run scenarios/landing-zone.toml --trials 1000 --seed 7\n  \
-                  vaultsim schedule 'cron(0 5 ? * * *)' --after 2025-03-10T12:00:00Z --count 3"
+                  vaultsim schedule 'cron(0 5 ? * * *)' --after 2025-03-10T12:00:00Z --count 3\n  \
+                  vaultsim policy effective --level root.json --level ou.json --level account.json"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -47,6 +49,12 @@ enum Command {
                   vaultsim schedule 'cron(0 2 ? * SUN *)' --after 2025-03-01T00:00:00Z --count 5 --timezone Europe/Berlin\n\n\
                   Prints one RFC 3339 UTC instant per line; an invalid expression exits with code 2.")]
     Schedule(ScheduleArgs),
+    /// Work with AWS Organizations backup policies (JSON).
+    #[command(after_help = "Examples:\n  \
+                  vaultsim policy effective --level root.json --level prod-ou.json --level account.json\n  \
+                  vaultsim policy effective --level root.json --level ou-a.json,ou-b.json --account 111122223333\n\n\
+                  Malformed policies exit with code 2, naming the file, line, column and JSON path.")]
+    Policy(policy::PolicyArgs),
 }
 
 /// Arguments of `vaultsim run`.
@@ -95,6 +103,7 @@ pub fn main() -> i32 {
         }),
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Schedule(args)) => schedule::run(&args),
+        Some(Command::Policy(args)) => policy::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub mod error;
 pub mod estate;
 pub mod load;
 pub mod plans;
+pub mod policies;
 pub mod raw;
 pub mod resolve;
 

@@ -111,10 +111,10 @@ struct Condition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ConditionOperator {
-    StringEquals,
-    StringNotEquals,
-    StringLike,
-    StringNotLike,
+    Equals,
+    NotEquals,
+    Like,
+    NotLike,
 }
 
 impl Condition {
@@ -123,12 +123,12 @@ impl Condition {
     fn holds(&self, resource: &Resource) -> bool {
         let value = resource.tag(&self.tag_key);
         match self.operator {
-            ConditionOperator::StringEquals => value == Some(self.value.as_str()),
-            ConditionOperator::StringNotEquals => value != Some(self.value.as_str()),
-            ConditionOperator::StringLike => {
+            ConditionOperator::Equals => value == Some(self.value.as_str()),
+            ConditionOperator::NotEquals => value != Some(self.value.as_str()),
+            ConditionOperator::Like => {
                 value.is_some_and(|v| super::check::wildcard_match(&self.value, v))
             }
-            ConditionOperator::StringNotLike => {
+            ConditionOperator::NotLike => {
                 !value.is_some_and(|v| super::check::wildcard_match(&self.value, v))
             }
         }
@@ -146,22 +146,18 @@ fn conditions(raw: Option<&RawConditions>, path: &str, problems: &mut Problems) 
     for (field, operator, map) in [
         (
             "string_equals",
-            ConditionOperator::StringEquals,
+            ConditionOperator::Equals,
             &raw.string_equals,
         ),
         (
             "string_not_equals",
-            ConditionOperator::StringNotEquals,
+            ConditionOperator::NotEquals,
             &raw.string_not_equals,
         ),
-        (
-            "string_like",
-            ConditionOperator::StringLike,
-            &raw.string_like,
-        ),
+        ("string_like", ConditionOperator::Like, &raw.string_like),
         (
             "string_not_like",
-            ConditionOperator::StringNotLike,
+            ConditionOperator::NotLike,
             &raw.string_not_like,
         ),
     ] {
@@ -707,33 +703,36 @@ impl ResolvedPlan {
     /// Whether the plan backs up `resource`, wherever it is attached: the resource is in
     /// one of the plan's regions and one of its selections (a union, as in AWS) picks it.
     pub(super) fn selects(&self, resource: &Resource, account_id: &str) -> bool {
-        self.regions.contains(&resource.region)
-            && self.selections.iter().any(|s| match s {
-                Selection::Tag {
-                    key,
-                    values,
-                    conditions,
-                } => {
-                    resource
-                        .tag(key)
-                        .is_some_and(|v| values.iter().any(|x| x == v))
-                        && conditions.iter().all(|c| c.holds(resource))
-                }
-                Selection::Resources {
-                    arn_patterns,
-                    not_arn_patterns,
-                    conditions,
-                } => {
-                    let arn =
-                        resource
-                            .resource_type
-                            .arn(&resource.region, account_id, &resource.name);
-                    let matches = |p: &String| super::check::wildcard_match(p, &arn);
-                    arn_patterns.iter().any(matches)
-                        && !not_arn_patterns.iter().any(matches)
-                        && conditions.iter().all(|c| c.holds(resource))
-                }
-            })
+        self.regions.contains(&resource.region) && self.selections_pick(resource, account_id)
+    }
+
+    /// Whether one of the plan's selections picks `resource`, whatever its region.
+    pub(super) fn selections_pick(&self, resource: &Resource, account_id: &str) -> bool {
+        self.selections.iter().any(|s| match s {
+            Selection::Tag {
+                key,
+                values,
+                conditions,
+            } => {
+                resource
+                    .tag(key)
+                    .is_some_and(|v| values.iter().any(|x| x == v))
+                    && conditions.iter().all(|c| c.holds(resource))
+            }
+            Selection::Resources {
+                arn_patterns,
+                not_arn_patterns,
+                conditions,
+            } => {
+                let arn = resource
+                    .resource_type
+                    .arn(&resource.region, account_id, &resource.name);
+                let matches = |p: &String| super::check::wildcard_match(p, &arn);
+                arn_patterns.iter().any(matches)
+                    && !not_arn_patterns.iter().any(matches)
+                    && conditions.iter().all(|c| c.holds(resource))
+            }
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use super::error::{Problem, ScenarioErrors};
 use super::estate;
 use super::load::Scenario;
 use super::plans::{assign_programs, plans};
+use super::policies;
 use crate::dist::Dist;
 use crate::model::*;
 
@@ -84,9 +85,22 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let simulation = simulation?;
     let (accounts, resources) =
         estate::generate(raw, &ous, &ou_environment, simulation.seed, problems)?;
+    let attachments = policies::attachments(raw, &scenario.file, &ous, &accounts, problems);
     if !problems.0.is_empty() {
         return None;
     }
+    // Backup policies: each account's effective policy becomes plans; what AWS Backup
+    // would refuse becomes a finding instead.
+    let from_policies = policies::plans_from_policies(
+        raw,
+        &attachments?,
+        &accounts,
+        &resources,
+        &vaults,
+        &simulation,
+    );
+    let mut plans = plans?;
+    plans.extend(from_policies.plans);
     let mut model = Model {
         name,
         simulation,
@@ -101,9 +115,9 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         vaults,
         region_pairs,
         disasters: disasters?,
-        findings: Vec::new(),
+        findings: from_policies.findings,
     };
-    assign_programs(&mut model, &plans?);
+    assign_programs(&mut model, &plans);
     assign_groups(
         &mut model,
         raw.simulation.tier_tag.as_deref().unwrap_or("BackupTier"),

@@ -3,4 +3,6 @@
 mod cli;
 mod common;
 mod exact;
+mod policy;
+mod policy_scenario;
 mod statistical;

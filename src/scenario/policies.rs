@@ -1,0 +1,456 @@
+//! Backup policies attached in a scenario → each account's effective policy → plans.
+//!
+//! Accounts whose chain of attachments (root → OU → … → account) is the same share one
+//! effective policy, computed once by `policy::effective_policy`. Each plan of an
+//! effective policy is converted to the scenario's plan shape and resolved by
+//! `plans::plan_body`, exactly like a plan written in the scenario, with one difference
+//! that mirrors AWS: Organizations accepts a policy that AWS Backup then refuses, so a
+//! broken plan is not an error but a `Finding`, and the resources it would have protected
+//! are simulated without it. Malformed JSON, by contrast, is an error (exit 2).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::check::Problems;
+use super::error::{Location, Problem};
+use super::plans::{Attachment, ResolvedPlan, plan_body, rule_ids};
+use super::raw::{RawRule, RawScenario, RawSelections};
+use crate::model::{Account, Finding, Ou, Resource, Severity, Simulation, Vault};
+use crate::policy::{
+    MAX_POLICY_CHARACTERS, PolicyDocument, boolean_setting, effective_policy, integer_setting,
+    load_policy,
+};
+
+/// Plans and findings from the scenario's backup policies.
+#[derive(Debug, Default)]
+pub(super) struct PolicyPlans {
+    pub plans: Vec<ResolvedPlan>,
+    pub findings: Vec<Finding>,
+}
+
+/// The loaded policy files and, for every account, its attachment levels.
+pub struct Attachments {
+    pub documents: Vec<PolicyDocument>,
+    /// Per account: document indices per level, root first, the account's own last.
+    pub levels: Vec<Vec<Vec<usize>>>,
+}
+
+/// Loads the attached policy files and works out each account's levels. Malformed files
+/// and unknown attachment targets are recorded in `problems` (hard errors).
+pub fn attachments(
+    raw: &RawScenario,
+    scenario_file: &Path,
+    ous: &[Ou],
+    accounts: &[Account],
+    problems: &mut Problems,
+) -> Option<Attachments> {
+    let dir = scenario_file.parent().unwrap_or_else(|| Path::new("."));
+    let mut documents = Vec::new();
+    let mut on_ou: Vec<Vec<usize>> = vec![Vec::new(); ous.len()];
+    let mut on_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let account_ids: BTreeMap<&str, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let before = problems.0.len();
+    for (i, attachment) in raw.policies.iter().enumerate() {
+        let path = format!("policies[{i}]");
+        let file = dir.join(&attachment.file);
+        let document = match load_policy(&file) {
+            Ok(d) => d,
+            Err(errors) => {
+                for e in &errors {
+                    problems.push(policy_error(e));
+                }
+                continue;
+            }
+        };
+        let index = documents.len();
+        documents.push(document);
+        if attachment.attach_to.is_empty() {
+            problems.report(
+                format!("{path}.attach_to"),
+                "a policy must be attached to Root, an OU or an account id",
+            );
+        }
+        for (j, target) in attachment.attach_to.iter().enumerate() {
+            if let Some(o) = ous.iter().position(|o| &o.name == target) {
+                on_ou[o].push(index);
+            } else if account_ids.contains_key(target.as_str()) {
+                on_account.entry(target.as_str()).or_default().push(index);
+            } else {
+                problems.report(
+                    format!("{path}.attach_to[{j}]"),
+                    format!(
+                        "`{target}` is neither an OU ({}) nor the id of an account of the scenario",
+                        ous.iter()
+                            .map(|o| o.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    let levels = accounts
+        .iter()
+        .map(|a| {
+            let mut chain = Vec::new();
+            let mut ou = Some(a.ou);
+            while let Some(o) = ou {
+                chain.push(o);
+                ou = ous[o].parent;
+            }
+            let mut levels: Vec<Vec<usize>> =
+                chain.iter().rev().map(|&o| on_ou[o].clone()).collect();
+            levels.push(on_account.get(a.id.as_str()).cloned().unwrap_or_default());
+            levels
+        })
+        .collect();
+    Some(Attachments { documents, levels })
+}
+
+/// A policy-file error as a problem located in the policy file.
+fn policy_error(e: &crate::policy::PolicyError) -> Problem {
+    Problem::new(e.json_path().to_string(), e.message().to_string()).at(Location {
+        file: e.file().to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+    })
+}
+
+/// The effective policy of account `account` (operators removed, `$account` not
+/// substituted), with the notes on changes inheritance did not apply.
+pub fn effective_for(attachments: &Attachments, account: usize) -> crate::policy::Effective {
+    let levels = documents_of(attachments, &attachments.levels[account]);
+    effective_policy(&levels)
+}
+
+/// The attachments of a resolved scenario (`None` if they no longer load).
+pub fn attachments_of(
+    scenario: &super::Scenario,
+    model: &crate::model::Model,
+) -> Option<Attachments> {
+    let mut problems = Problems::default();
+    attachments(
+        &scenario.raw,
+        &scenario.file,
+        &model.ous,
+        &model.accounts,
+        &mut problems,
+    )
+}
+
+fn documents_of<'a>(
+    attachments: &'a Attachments,
+    levels: &[Vec<usize>],
+) -> Vec<Vec<&'a PolicyDocument>> {
+    levels
+        .iter()
+        .map(|level| {
+            level
+                .iter()
+                .map(|&d| &attachments.documents[d])
+                .filter(|d| d.characters() <= MAX_POLICY_CHARACTERS)
+                .collect()
+        })
+        .collect()
+}
+
+/// Resolves every account's effective policy into plans, with findings for what AWS
+/// Backup would refuse.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plans_from_policies(
+    raw: &RawScenario,
+    attachments: &Attachments,
+    accounts: &[Account],
+    resources: &[Resource],
+    vaults: &[Vault],
+    simulation: &Simulation,
+) -> PolicyPlans {
+    let mut out = PolicyPlans::default();
+    let mut findings: BTreeMap<(&'static str, String, String), Finding> = BTreeMap::new();
+    let mut add = |f: Finding| {
+        let key = (f.id, f.path.clone(), f.file.clone());
+        match findings.get_mut(&key) {
+            Some(existing) => {
+                existing.accounts += f.accounts;
+                existing.resources += f.resources;
+            }
+            None => {
+                findings.insert(key, f);
+            }
+        }
+    };
+    for d in &attachments.documents {
+        if d.characters() > MAX_POLICY_CHARACTERS {
+            add(Finding {
+                id: rule_ids::POLICY_SIZE,
+                severity: Severity::High,
+                file: d.file().display().to_string(),
+                path: String::new(),
+                message: format!(
+                    "the policy has {} characters; AWS Organizations accepts at most {MAX_POLICY_CHARACTERS}, so it cannot be attached and protects nothing",
+                    d.characters()
+                ),
+                fix: "split the policy into several smaller policies (one plan per policy), or remove insignificant whitespace".to_string(),
+                accounts: 0,
+                resources: 0,
+            });
+        }
+    }
+    // Accounts with the same levels share an effective policy.
+    let mut groups: BTreeMap<&Vec<Vec<usize>>, Vec<usize>> = BTreeMap::new();
+    for (a, levels) in attachments.levels.iter().enumerate() {
+        groups.entry(levels).or_default().push(a);
+    }
+    let mut resources_by_account: Vec<Vec<usize>> = vec![Vec::new(); accounts.len()];
+    for (r, resource) in resources.iter().enumerate() {
+        resources_by_account[resource.account].push(r);
+    }
+    for (levels, members) in groups {
+        if levels.iter().all(Vec::is_empty) {
+            continue;
+        }
+        let files: Vec<String> = levels
+            .iter()
+            .flatten()
+            .map(|&d| attachments.documents[d].file().display().to_string())
+            .collect();
+        let effective = effective_policy(&documents_of(attachments, levels)).policy;
+        let mut in_group = vec![false; accounts.len()];
+        for &a in &members {
+            in_group[a] = true;
+        }
+        let Some(plans) = effective.get("plans").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, plan) in plans {
+            let path = format!("plans.{name}");
+            let mut problems = Problems::default();
+            let (regions, rules, selections) = plan_parts(plan, &path, &mut problems.0);
+            let rules_reported = problems
+                .0
+                .iter()
+                .any(|p| p.path.starts_with(&format!("{path}.rules.")));
+            let mut resolved = plan_body(
+                raw,
+                &path,
+                name,
+                &regions,
+                &rules,
+                &selections,
+                vaults,
+                simulation,
+                &mut problems,
+            );
+            if rules_reported {
+                // Rules set aside above are reported once, not again as "no rules".
+                let rules_path = format!("{path}.rules");
+                problems.0.retain(|p| {
+                    !(p.path == rules_path && p.aws_rule == Some(rule_ids::MISSING_ELEMENT))
+                });
+            }
+            if problems.0.is_empty() {
+                resolved.attach(Attachment::Accounts(in_group.clone()));
+                out.plans.push(resolved);
+                continue;
+            }
+            // AWS Backup refuses the plan: the resources it selects go without it.
+            let governed = members
+                .iter()
+                .flat_map(|&a| &resources_by_account[a])
+                .filter(|&&r| {
+                    resolved.selections_pick(&resources[r], &accounts[resources[r].account].id)
+                })
+                .count();
+            for problem in problems.0 {
+                add(Finding {
+                    id: problem.aws_rule.unwrap_or(rule_ids::INVALID_VALUE),
+                    severity: Severity::High,
+                    file: files.join(", "),
+                    path: problem.path,
+                    message: format!(
+                        "{}; AWS Backup refuses plan `{name}`, leaving its resources without it",
+                        problem.message
+                    ),
+                    fix: problem
+                        .help
+                        .unwrap_or_else(|| "correct the value in the backup policy".to_string()),
+                    accounts: members.len(),
+                    resources: governed,
+                });
+            }
+        }
+    }
+    out.findings = findings.into_values().collect();
+    out
+}
+
+/// Splits an effective plan (plain JSON, operators removed) into the scenario's plan shape.
+/// Numbers and booleans may be JSON strings, as AWS accepts; keys AWS defines but vaultsim
+/// does not simulate (tags on recovery points, indexing, malware scans, advanced settings)
+/// are accepted and set aside.
+fn plan_parts(
+    plan: &Value,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> (Vec<String>, BTreeMap<String, RawRule>, RawSelections) {
+    let missing = |field: &str| {
+        Problem::new(
+            format!("{path}.{field}"),
+            format!("the effective plan has no `{field}`"),
+        )
+        .with_help("an effective backup plan needs regions, rules and selections")
+        .aws_rule(rule_ids::MISSING_ELEMENT)
+    };
+    let regions: Vec<String> = match plan.get("regions") {
+        Some(v) => from_value(v.clone(), &format!("{path}.regions"), problems).unwrap_or_default(),
+        None => {
+            problems.push(missing("regions"));
+            Vec::new()
+        }
+    };
+    let mut rules = BTreeMap::new();
+    match plan.get("rules").and_then(Value::as_object) {
+        Some(map) => {
+            for (rule_name, rule) in map {
+                let rp = format!("{path}.rules.{rule_name}");
+                let mut rule = rule.clone();
+                normalise_rule(&mut rule);
+                for required in ["schedule_expression", "target_backup_vault_name"] {
+                    if rule.get(required).is_none() {
+                        problems.push(
+                            Problem::new(
+                                format!("{rp}.{required}"),
+                                format!("rule `{rule_name}` has no `{required}`"),
+                            )
+                            .aws_rule(rule_ids::MISSING_ELEMENT),
+                        );
+                    }
+                }
+                if ["schedule_expression", "target_backup_vault_name"]
+                    .iter()
+                    .all(|k| rule.get(k).is_some())
+                    && let Some(r) = from_value::<RawRule>(rule, &rp, problems)
+                {
+                    rules.insert(rule_name.clone(), r);
+                }
+            }
+        }
+        None => problems.push(missing("rules")),
+    }
+    let selections = match plan.get("selections") {
+        Some(v) => {
+            let mut v = v.clone();
+            for form in ["tags", "resources"] {
+                if let Some(map) = v.get_mut(form).and_then(Value::as_object_mut) {
+                    for selection in map.values_mut() {
+                        if let Some(s) = selection.as_object_mut() {
+                            // Recorded by AWS; no effect on what is backed up.
+                            s.remove("iam_role_arn");
+                        }
+                    }
+                }
+            }
+            from_value::<RawSelections>(v, &format!("{path}.selections"), problems)
+                .unwrap_or_default()
+        }
+        None => {
+            problems.push(missing("selections"));
+            RawSelections::default()
+        }
+    };
+    (regions, rules, selections)
+}
+
+/// Keys of a rule that AWS defines and vaultsim accepts without simulating.
+const RULE_KEYS_SET_ASIDE: [&str; 4] = [
+    "target_logically_air_gapped_backup_vault_arn",
+    "recovery_point_tags",
+    "index_actions",
+    "scan_actions",
+];
+
+/// Converts AWS's string-typed numbers and booleans to JSON numbers and booleans, and
+/// drops the keys vaultsim does not simulate.
+fn normalise_rule(rule: &mut Value) {
+    let Some(map) = rule.as_object_mut() else {
+        return;
+    };
+    for key in RULE_KEYS_SET_ASIDE {
+        map.remove(key);
+    }
+    for key in [
+        "start_backup_window_minutes",
+        "complete_backup_window_minutes",
+    ] {
+        number(map.get_mut(key));
+    }
+    boolean(map.get_mut("enable_continuous_backup"));
+    if let Some(l) = map.get_mut("lifecycle") {
+        normalise_lifecycle(l);
+    }
+    if let Some(copies) = map.get_mut("copy_actions").and_then(Value::as_object_mut) {
+        for copy in copies.values_mut() {
+            if let Some(l) = copy.get_mut("lifecycle") {
+                normalise_lifecycle(l);
+            }
+        }
+    }
+}
+
+fn normalise_lifecycle(lifecycle: &mut Value) {
+    if let Some(l) = lifecycle.as_object_mut() {
+        l.remove("opt_in_to_archive_for_supported_resources");
+        number(l.get_mut("move_to_cold_storage_after_days"));
+        number(l.get_mut("delete_after_days"));
+    }
+}
+
+/// `"60"` → `60` (leaves anything else for the type check to report).
+fn number(v: Option<&mut Value>) {
+    if let Some(v) = v
+        && let Some(n) = integer_setting(v)
+    {
+        *v = Value::from(n);
+    }
+}
+
+/// `"true"`/`"false"` → booleans (as AWS accepts them).
+fn boolean(v: Option<&mut Value>) {
+    if let Some(v) = v
+        && let Some(b) = boolean_setting(v)
+    {
+        *v = Value::from(b);
+    }
+}
+
+/// Deserializes `v` (at JSON path `path`) or records an invalid-value problem.
+fn from_value<T: serde::de::DeserializeOwned>(
+    v: Value,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let inner = e.path().to_string();
+            let full = if inner == "." {
+                path.to_string()
+            } else {
+                format!("{path}.{inner}")
+            };
+            problems.push(
+                Problem::new(full, e.into_inner().to_string()).aws_rule(rule_ids::INVALID_VALUE),
+            );
+            None
+        }
+    }
+}
