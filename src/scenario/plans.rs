@@ -499,13 +499,19 @@ fn rule_of(
         if let Some(key) = &copy.target_backup_vault_arn
             && key != arn
         {
+            let why = if *key == arn.to_lowercase() {
+                " (AWS uses the key in lower case when target_backup_vault_arn is not set, and ARNs are case-sensitive)"
+            } else {
+                ""
+            };
             problems.push(
                 Problem::new(
                     format!("{cp}.target_backup_vault_arn"),
                     format!(
-                        "`{key}` differs from the copy action's key `{arn}`; they must be the same ARN"
+                        "`{key}` differs from the copy action's key `{arn}`{why}; they must be the same ARN"
                     ),
                 )
+                .with_help(format!("set target_backup_vault_arn to `{arn}`"))
                 .aws_rule(rule_ids::COPY_ARN_MISMATCH),
             );
         }

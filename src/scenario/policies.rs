@@ -348,19 +348,34 @@ fn plan_parts(
     }
     let selections = match plan.get("selections") {
         Some(v) => {
-            let mut v = v.clone();
-            for form in ["tags", "resources"] {
-                if let Some(map) = v.get_mut(form).and_then(Value::as_object_mut) {
-                    for selection in map.values_mut() {
-                        if let Some(s) = selection.as_object_mut() {
-                            // Recorded by AWS; no effect on what is backed up.
-                            s.remove("iam_role_arn");
-                        }
-                    }
+            let selections: RawSelections =
+                from_value(v.clone(), &format!("{path}.selections"), problems).unwrap_or_default();
+            // "Policies must specify the IAM role that AWS Backup assumes" (syntax page).
+            let roles = selections
+                .tags
+                .iter()
+                .map(|(n, s)| (format!("tags.{n}"), &s.iam_role_arn))
+                .chain(
+                    selections
+                        .resources
+                        .iter()
+                        .map(|(n, s)| (format!("resources.{n}"), &s.iam_role_arn)),
+                );
+            for (name, role) in roles {
+                if role.is_none() {
+                    problems.push(
+                        Problem::new(
+                            format!("{path}.selections.{name}.iam_role_arn"),
+                            "the selection names no IAM role for AWS Backup to assume",
+                        )
+                        .with_help(
+                            "set iam_role_arn, e.g. arn:aws:iam::$account:role/AWSBackupDefaultServiceRole",
+                        )
+                        .aws_rule(rule_ids::MISSING_ELEMENT),
+                    );
                 }
             }
-            from_value::<RawSelections>(v, &format!("{path}.selections"), problems)
-                .unwrap_or_default()
+            selections
         }
         None => {
             problems.push(missing("selections"));
@@ -398,7 +413,13 @@ fn normalise_rule(rule: &mut Value) {
         normalise_lifecycle(l);
     }
     if let Some(copies) = map.get_mut("copy_actions").and_then(Value::as_object_mut) {
-        for copy in copies.values_mut() {
+        for (key, copy) in copies.iter_mut() {
+            if let Some(c) = copy.as_object_mut() {
+                // Without target_backup_vault_arn AWS uses the key in lower case
+                // (aws-backup-facts §1.2); a key with capitals then names another vault.
+                c.entry("target_backup_vault_arn")
+                    .or_insert_with(|| Value::from(key.to_lowercase()));
+            }
             if let Some(l) = copy.get_mut("lifecycle") {
                 normalise_lifecycle(l);
             }

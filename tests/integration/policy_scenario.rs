@@ -328,3 +328,68 @@ fn the_default_scenario_follows_its_policy_files() {
         .expect("row");
     assert!(tier2_production["p_unrecoverable"]["value"].as_f64() > Some(0.99));
 }
+
+/// Without `target_backup_vault_arn`, AWS uses the copy action's key in lower case: a key
+/// with capitals then names another vault, and the plan is refused.
+#[test]
+fn a_copy_key_with_capitals_and_no_target_arn_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = good_rule();
+    r["copy_actions"] = json!({
+        "arn:aws:backup:us-east-1:$account:backup-vault:Default": {
+            "lifecycle": { "delete_after_days": { "@@assign": "35" } }
+        }
+    });
+    let model = resolve_with(dir.path(), &policy(r).to_string());
+    let f = model
+        .findings
+        .iter()
+        .find(|f| f.id == "VS-BP-007-COPY-ACTION-ARN-MISMATCH")
+        .unwrap_or_else(|| panic!("{:?}", finding_ids(&model)));
+    assert!(f.message.contains("lower case"), "{}", f.message);
+}
+
+/// "Policies must specify the IAM role that AWS Backup assumes."
+#[test]
+fn a_selection_without_an_iam_role_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut p = policy(good_rule());
+    p["plans"]["P"]["selections"]["tags"]["All"]
+        .as_object_mut()
+        .expect("selection")
+        .remove("iam_role_arn");
+    let model = resolve_with(dir.path(), &p.to_string());
+    assert_eq!(finding_ids(&model), vec!["VS-BP-001-MISSING-ELEMENT"]);
+    assert_eq!(
+        model.findings[0].path,
+        "plans.P.selections.tags.all.iam_role_arn"
+    );
+    assert!(model.resources[0].program.is_none());
+}
+
+/// Malformed JSON in an attached policy is an error (exit 2) naming the policy file, its
+/// line and column; nothing is written.
+#[test]
+fn a_malformed_policy_in_a_scenario_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_default_scenario(dir.path());
+    std::fs::write(
+        dir.path().join("policies/staging.json"),
+        "{\n  \"plans\": {\n    \"X\": [1,\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let o = vaultsim(&[
+        "run",
+        dir.path()
+            .join("landing-zone.toml")
+            .to_str()
+            .expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("policies/staging.json:"), "{err}");
+    assert!(!out.exists());
+}
