@@ -114,14 +114,7 @@ fn effective(args: &EffectiveArgs) -> Result<i32> {
         Some(account) => policy::substitute(&effective.policy, account, args.region.as_deref()),
         None => effective.policy,
     };
-    let text =
-        serde_json::to_string_pretty(&policy).context("cannot format the effective policy")?;
-    writeln!(std::io::stdout().lock(), "{text}").context("cannot write to stdout")?;
-    let mut err = std::io::stderr().lock();
-    for note in &effective.notes {
-        writeln!(err, "note: {note}").context("cannot write to stderr")?;
-    }
-    Ok(0)
+    print_effective(&policy, &effective.notes)
 }
 
 /// `--level` values → files per level, checked against the shape Organizations allows.
@@ -198,11 +191,16 @@ fn effective_in_scenario(file: &std::path::Path, account_id: &str) -> Result<i32
     let effective = crate::scenario::policies::effective_for(&attachments, account);
     let home = &model.accounts[account].home_region;
     let policy = policy::substitute(&effective.policy, account_id, Some(home));
+    print_effective(&policy, &effective.notes)
+}
+
+/// Prints an effective policy as pretty JSON on stdout and the inheritance notes on stderr.
+fn print_effective(policy: &serde_json::Value, notes: &[policy::InheritanceNote]) -> Result<i32> {
     let text =
-        serde_json::to_string_pretty(&policy).context("cannot format the effective policy")?;
+        serde_json::to_string_pretty(policy).context("cannot format the effective policy")?;
     writeln!(std::io::stdout().lock(), "{text}").context("cannot write to stdout")?;
     let mut err = std::io::stderr().lock();
-    for note in &effective.notes {
+    for note in notes {
         writeln!(err, "note: {note}").context("cannot write to stderr")?;
     }
     Ok(0)

@@ -122,16 +122,7 @@ impl<'a> IntoIterator for &'a PolicyErrors {
 /// One `error: ...` block per problem, then a count when there are several.
 impl fmt::Display for PolicyErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "error: {e}")?;
-        }
-        if self.0.len() > 1 {
-            write!(f, "\n{} errors in backup policies", self.0.len())?;
-        }
-        Ok(())
+        crate::diagnostic::write_errors(f, &self.0, "backup policies")
     }
 }
 

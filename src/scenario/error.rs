@@ -46,16 +46,7 @@ pub struct ScenarioErrors(pub Vec<ScenarioError>);
 
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "error: {e}")?;
-        }
-        if self.0.len() > 1 {
-            write!(f, "\n{} errors in the scenario", self.0.len())?;
-        }
-        Ok(())
+        crate::diagnostic::write_errors(f, &self.0, "the scenario")
     }
 }
 
