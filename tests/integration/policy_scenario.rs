@@ -393,3 +393,69 @@ fn a_malformed_policy_in_a_scenario_exits_2() {
     assert!(err.contains("policies/staging.json:"), "{err}");
     assert!(!out.exists());
 }
+
+/// A policy attached to an account (by id) applies to that account.
+#[test]
+fn a_policy_attached_to_an_account_applies_to_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = resolve_with(dir.path(), &policy(good_rule()).to_string()).accounts[0]
+        .id
+        .clone();
+    let scenario = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&scenario)
+        .expect("read")
+        .replace("attach_to = [\"Root\"]", &format!("attach_to = [\"{id}\"]"));
+    std::fs::write(&scenario, text).expect("write");
+    let (_, model) = scenario::load_model(&scenario).unwrap_or_else(|e| panic!("{e}"));
+    assert!(model.findings.is_empty());
+    assert!(model.resources[0].program.is_some());
+}
+
+/// `vaultsim policy effective SCENARIO --account ID` shows the seed's plan, completed by
+/// inheritance, for a production account, with `$account` substituted.
+#[test]
+fn policy_effective_shows_a_production_accounts_plan() {
+    let (_, model) = scenario::load_model(&root().join("scenarios/landing-zone.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let production = model
+        .accounts
+        .iter()
+        .find(|a| a.template == "production")
+        .expect("a production account");
+    let o = vaultsim(&[
+        "policy",
+        "effective",
+        "scenarios/landing-zone.toml",
+        "--account",
+        &production.id,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let effective: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    let plan = &effective["plans"]["ProductionBackupPlan"];
+    assert_eq!(plan["regions"], json!(["us-east-1", "us-west-2"]));
+    assert_eq!(
+        plan["rules"]["dailybackup"]["schedule_expression"],
+        "cron(0 5 ? * * *)"
+    );
+    assert_eq!(
+        plan["rules"]["dailybackup"]["lifecycle"]["delete_after_days"],
+        "365"
+    );
+    assert_eq!(
+        plan["rules"]["weeklybackup"]["lifecycle"]["delete_after_days"],
+        "2555"
+    );
+    assert_eq!(
+        plan["rules"]["dailybackup"]["target_backup_vault_name"],
+        "ProductionBackupVault"
+    );
+    assert_eq!(
+        plan["selections"]["tags"]["productionresources"]["iam_role_arn"],
+        format!(
+            "arn:aws:iam::{}:role/AWSBackupDefaultServiceRole",
+            production.id
+        )
+    );
+    assert!(effective["plans"]["Tier1ContinuousPlan"].is_object());
+    assert!(effective["plans"]["StagingBackupPlan"].is_null());
+}
