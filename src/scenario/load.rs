@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Problem, ScenarioError, ScenarioErrors};
@@ -209,11 +208,6 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = text[line_start..offset].chars().count() + 1;
     (line, column)
-}
-
-/// Deserializes a stand-alone TOML value (used by tests of raw types).
-pub fn from_str<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, toml::de::Error> {
-    toml::from_str(text)
 }
 
 #[cfg(test)]
