@@ -267,6 +267,8 @@ pub struct TypeBehaviour {
     pub restore_process_minutes: Dist,
     /// Validation time after the restore, minutes.
     pub validation_minutes: Dist,
+    /// Hydration after the restore (data loaded on first access), minutes.
+    pub hydration_minutes: Dist,
 }
 
 /// A reporting group: one tier in one environment.

@@ -148,6 +148,10 @@ pub struct RawTypeBehaviour {
     pub restore_throughput_mib_per_s: RawDist,
     pub restore_process_minutes: RawDist,
     pub validation_minutes: RawDist,
+    /// The slow period after a restore while data is loaded on first access (EBS lazy
+    /// loading, RDS warm-up), minutes; default 0.
+    #[serde(default)]
+    pub hydration_minutes: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize)]

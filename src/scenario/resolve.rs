@@ -229,6 +229,10 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
         );
         let process = d("restore_process_minutes", &b.restore_process_minutes);
         let validation = d("validation_minutes", &b.validation_minutes);
+        let hydration = match &b.hydration_minutes {
+            Some(h) => d("hydration_minutes", h),
+            None => Dist::fixed(0.0).ok(),
+        };
         let failure = problems.probability(
             b.failure_probability,
             &format!("{path}.failure_probability"),
@@ -260,9 +264,9 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
             None => None,
         };
         match (
-            backup, retrieval, cold_extra, restore, process, validation, failure,
+            backup, retrieval, cold_extra, restore, process, validation, hydration, failure,
         ) {
-            (Some(b1), Some(r), Some(c), Some(rt), Some(p), Some(v), Some(f)) => {
+            (Some(b1), Some(r), Some(c), Some(rt), Some(p), Some(v), Some(h), Some(f)) => {
                 by_type.insert(
                     resource_type,
                     TypeBehaviour {
@@ -277,6 +281,7 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
                         restore_throughput_mib_per_s: rt,
                         restore_process_minutes: p,
                         validation_minutes: v,
+                        hydration_minutes: h,
                     },
                 );
             }
@@ -304,6 +309,7 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
                     restore_throughput_mib_per_s: Dist::fixed(1.0).expect("valid constant"),
                     restore_process_minutes: Dist::fixed(0.0).expect("valid constant"),
                     validation_minutes: Dist::fixed(0.0).expect("valid constant"),
+                    hydration_minutes: Dist::fixed(0.0).expect("valid constant"),
                 })
             })
             .collect(),

@@ -366,6 +366,7 @@ fn restore(
     let throughput = draw(&behaviour.restore_throughput_mib_per_s).max(MIN_THROUGHPUT_MIB_PER_S);
     let process_minutes = draw(&behaviour.restore_process_minutes);
     let validation_minutes = draw(&behaviour.validation_minutes);
+    let hydration_minutes = draw(&behaviour.hydration_minutes);
     let in_cold = point.cold_at <= loss_at;
     let seconds = rto_seconds(RtoParts {
         declaration_minutes,
@@ -375,6 +376,7 @@ fn restore(
         throughput_mib_per_s: throughput,
         process_minutes,
         validation_minutes,
+        hydration_minutes,
     });
     group.rto.add_point(seconds, 1);
     let target = model.groups[resource.group].rto_target_seconds;
@@ -393,14 +395,19 @@ pub struct RtoParts {
     pub throughput_mib_per_s: f64,
     pub process_minutes: f64,
     pub validation_minutes: f64,
+    pub hydration_minutes: f64,
 }
 
 /// RTO in whole seconds (rounded up): declaration + retrieval (+ cold extra) + transfer
-/// (bytes ÷ throughput) + restore process + validation.
+/// (bytes ÷ throughput) + restore process + validation + hydration.
 pub fn rto_seconds(p: RtoParts) -> u64 {
     let transfer = p.bytes as f64 / (p.throughput_mib_per_s * MIB_BYTES);
     let total = 60.0
-        * (p.declaration_minutes + p.retrieval_minutes + p.process_minutes + p.validation_minutes)
+        * (p.declaration_minutes
+            + p.retrieval_minutes
+            + p.process_minutes
+            + p.validation_minutes
+            + p.hydration_minutes)
         + 3600.0 * p.cold_extra_hours
         + transfer;
     ceil_non_negative(total)
@@ -439,9 +446,9 @@ mod tests {
     /// The seed document's worked example ("Calculating RTO", 1 TB database): 30 min
     /// retrieval + 1 TB at 150 MB/s + 60 min restore + 30 min validation. The document
     /// says the transfer takes 90 minutes and the total is 3.5 hours; 10^12 B ÷ 1.5·10^8 B/s
-    /// is 6,666.7 s = 111.1 min, so the total is 231.1 min ≈ 3.85 h. The engine is right.
+    /// is 6,666.7 s = 111.1 min, so the total is 231.1 min = 3 h 51 min. The engine is right.
     #[test]
-    fn seed_rto_worked_example_is_3_85_hours_not_3_5() {
+    fn seed_rto_worked_example_is_3_h_51_min_not_3_5_h() {
         let mb_per_s_in_mib = 150.0 * 1e6 / MIB_BYTES;
         let seconds = rto_seconds(RtoParts {
             declaration_minutes: 0.0,
@@ -451,9 +458,11 @@ mod tests {
             throughput_mib_per_s: mb_per_s_in_mib,
             process_minutes: 60.0,
             validation_minutes: 30.0,
+            hydration_minutes: 0.0,
         });
-        // 120 min + 6,666.67 s, rounded up to whole seconds.
+        // 120 min + 6,666.67 s, rounded up to whole seconds: 13,867 s = 3 h 51 min 7 s.
         assert_eq!(seconds, 7_200 + 6_667);
+        assert_eq!((seconds / 3600, seconds % 3600 / 60), (3, 51));
         assert!(
             seconds > 3 * 3600 + 1800,
             "the seed's 3.5 h understates the RTO"
