@@ -5,6 +5,7 @@
 //! resource, stream). It cannot fail on a model that `scenario::resolve` accepted:
 //! impossible states are `assert!`s. The Monte Carlo driver (`montecarlo`) runs it.
 
+pub mod link;
 pub mod outcome;
 pub mod trial;
 

@@ -1,0 +1,269 @@
+//! A copy link between two regions: transfers share its bandwidth by processor sharing.
+//!
+//! Cross-region copy jobs of one region pair travel over one [`Link`]. Given every
+//! transfer's arrival second and size, [`Link::run`] returns every transfer's completion
+//! second. The trial (`sim::trial`) builds the transfers from completed backups and turns
+//! the completion seconds into copy recovery points; this module knows nothing of
+//! resources, vaults or AWS, does no I/O and draws no random numbers.
+//!
+//! # Model
+//!
+//! - **Sharing.** At every instant the `k` transferring jobs share the bandwidth `B` by
+//!   max-min fairness (Bertsekas & Gallager, *Data Networks*, 2nd ed. 1992, §6.5:
+//!   water-filling), each job limited to a common cap `c`: with one cap for all jobs the
+//!   water-filling allocation is simply `min(c, B/k)` per job, i.e. egalitarian processor
+//!   sharing (Kleinrock, "Time-shared systems: a theoretical analysis", JACM 14(2), 1967)
+//!   with a rate ceiling. The link sends below `B` only while `k·c < B`.
+//! - **Concurrency.** At most `max_active` jobs transfer at once; the others wait, in
+//!   order of arrival, ties broken by position in the input (lower index first), and
+//!   receive no bandwidth while they wait. This models AWS Backup's quota of 100
+//!   concurrent copy jobs per account per destination region
+//!   (`reference/aws-backup-facts.md` §6, §9) when one link carries one account's copies.
+//! - **Units.** Arrivals and completions are whole seconds (`i64`, any origin); sizes are
+//!   bytes (`u64`); the bandwidth and the cap are bytes per second as `f64`, because link
+//!   speeds are quoted in MiB/s or Gbit/s and the shares `B/k` are fractional anyway.
+//!   AWS does not publish copy throughput (facts §6): the figures used for it (e.g.
+//!   500 MiB/s per copy, 2,000 MiB/s per region pair) are scenario parameters.
+//! - **Rounding.** A completion second is the first whole second at or after the exact
+//!   completion instant, computed as `⌈t − 1 µs⌉` ([`ROUNDING_SLACK_SECONDS`]): the
+//!   microsecond absorbs floating-point noise, so 1,000 B at 100 B/s from second 0
+//!   completes at second 10, not 11. A job's waiting and transferring are exact
+//!   in between; only the reported second is rounded.
+//!
+//! Not modelled: per-job caps that differ between jobs (with a common cap every active
+//! job has the same rate, which is what makes the single virtual clock below exact; a
+//! mix of resource types with different caps needs one link per cap or full
+//! water-filling), and quotas that span several links (an account copying to one
+//! destination region from several source regions).
+//!
+//! # Method
+//!
+//! Event-driven over arrivals and completions with a virtual clock, as in fair-queueing
+//! schedulers (Demers, Keshav & Shenker, SIGCOMM 1989; Parekh & Gallager, "A generalized
+//! processor sharing approach…", IEEE/ACM ToN 1993) and `reference/performance.md` §1.6:
+//! because every active job receives the same rate `r(k) = min(c, B/k)`, the bytes any
+//! one active job has received since an origin, `V`, advance at `r(k)` for all of them.
+//! A job that starts when the clock reads `V₀` finishes when `V` reaches its tag
+//! `V₀ + size`, so the active jobs sit in a min-heap by tag and the next completion is
+//! `now + (min tag − V) / r(k)`. Waiting jobs are a cursor into the arrivals sorted by
+//! (second, index): they start in that order, so no separate queue is needed. Cost:
+//! O(n log n) for the sort and O(log n) per event, 2n events at most; no allocation once
+//! the link's buffers have grown to the largest input seen.
+//!
+//! Time (seconds) is an `f64` offset from the first arrival of the current busy period
+//! and restarts whenever the link idles; `V` (bytes) restarts whenever no job is active.
+//! Precision therefore depends on the length of a busy period, not on the absolute second
+//! or the horizon (relative error about 2⁻⁵³ per event of the period).
+//! Arithmetic is plain IEEE `+ − × ÷` and `ceil` in a fixed order: the same input gives
+//! the same output bit for bit on every platform, and any reordering of the input that
+//! keeps the relative order of jobs arriving in the same second gives the same results
+//! (permuted alike).
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// Slack subtracted from an exact completion instant before rounding it up to a whole
+/// second, in seconds: floating-point noise below it does not push a completion that
+/// falls on a whole second to the next one. See the module docs.
+pub const ROUNDING_SLACK_SECONDS: f64 = 1e-6;
+
+/// One transfer offered to a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transfer {
+    /// Second at which the job is ready to transfer (any origin; the output uses the same).
+    pub arrival_seconds: i64,
+    /// Bytes to transfer. Zero is allowed: the job completes the second it starts.
+    /// Converted to `f64`, exact up to 2^53 bytes (8 PiB).
+    pub size_bytes: u64,
+}
+
+/// A processor-sharing link: bandwidth, per-job cap, concurrency limit, and the buffers
+/// one [`Link::run`] reuses for the next.
+///
+/// Reuse one `Link` for many runs (one per trial, say): after the first run with the
+/// largest input, runs allocate nothing.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// Total bandwidth `B`, bytes per second (finite, > 0).
+    bandwidth_bytes_per_second: f64,
+    /// Per-job cap `c`, bytes per second; `f64::INFINITY` when uncapped.
+    per_job_cap_bytes_per_second: f64,
+    /// Most jobs transferring at once; `usize::MAX` when unlimited.
+    max_active: usize,
+    /// (arrival second, input index) of every job, sorted: the start order.
+    order: Vec<(i64, u32)>,
+    /// Jobs transferring now, smallest finish tag on top.
+    active: BinaryHeap<Reverse<Active>>,
+}
+
+/// A transferring job: it completes when the virtual clock reaches `finish_tag_bytes`.
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    finish_tag_bytes: f64,
+    job: u32,
+}
+
+impl Ord for Active {
+    /// By tag (`total_cmp`), then input index, so simultaneous completions are handled in
+    /// a fixed order (they complete at the same instant whatever the order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.finish_tag_bytes
+            .total_cmp(&other.finish_tag_bytes)
+            .then(self.job.cmp(&other.job))
+    }
+}
+
+impl PartialOrd for Active {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Active {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Active {}
+
+impl Link {
+    /// A link of `bandwidth_bytes_per_second` shared by at most `max_active` concurrent
+    /// jobs (`None`: unlimited), each receiving at most `per_job_cap_bytes_per_second`
+    /// (`None`: uncapped).
+    ///
+    /// # Panics
+    ///
+    /// If the bandwidth is not finite and positive, the cap is not positive (or NaN), or
+    /// `max_active` is `Some(0)`: a resolved model never asks for such a link.
+    pub fn new(
+        bandwidth_bytes_per_second: f64,
+        per_job_cap_bytes_per_second: Option<f64>,
+        max_active: Option<usize>,
+    ) -> Link {
+        assert!(
+            bandwidth_bytes_per_second.is_finite() && bandwidth_bytes_per_second > 0.0,
+            "link bandwidth must be finite and positive, got {bandwidth_bytes_per_second}"
+        );
+        let cap = per_job_cap_bytes_per_second.unwrap_or(f64::INFINITY);
+        assert!(cap > 0.0, "per-job cap must be positive, got {cap}");
+        let max_active = max_active.unwrap_or(usize::MAX);
+        assert!(max_active > 0, "max_active must be at least 1");
+        Link {
+            bandwidth_bytes_per_second,
+            per_job_cap_bytes_per_second: cap,
+            max_active,
+            order: Vec::new(),
+            active: BinaryHeap::new(),
+        }
+    }
+
+    /// The rate of each of `k ≥ 1` active jobs, bytes per second: `min(c, B/k)`.
+    #[inline]
+    fn rate(&self, k: usize) -> f64 {
+        (self.bandwidth_bytes_per_second / k as f64).min(self.per_job_cap_bytes_per_second)
+    }
+
+    /// Completion second of every job, written to `out` in input order (`out` is cleared
+    /// first; its length becomes `jobs.len()`).
+    ///
+    /// `out[i] ≥ jobs[i].arrival_seconds`. A job that waits for a free slot starts when
+    /// one frees, before any job that arrived later (or in the same second at a higher
+    /// index).
+    ///
+    /// # Panics
+    ///
+    /// If there are more than `u32::MAX` jobs.
+    pub fn run(&mut self, jobs: &[Transfer], out: &mut Vec<i64>) {
+        assert!(
+            u32::try_from(jobs.len()).is_ok(),
+            "a link run takes at most u32::MAX jobs, got {}",
+            jobs.len()
+        );
+        out.clear();
+        out.resize(jobs.len(), 0);
+        self.order.clear();
+        self.order.extend(
+            jobs.iter()
+                .enumerate()
+                .map(|(index, job)| (job.arrival_seconds, index as u32)),
+        );
+        // Keys are unique (the index), so the unstable sort's result is fully determined.
+        self.order.sort_unstable();
+        self.active.clear();
+
+        // The next job (position in `order`) to start; jobs before it have started.
+        let mut next = 0;
+        // Origin of the busy period (a whole second); `now` counts seconds from it (−∞
+        // before the first arrival, which opens the first period); `virtual_bytes` counts
+        // the bytes each active job has received since the link was last empty.
+        let mut origin_seconds = 0_i64;
+        let mut now = f64::NEG_INFINITY;
+        let mut virtual_bytes = 0.0_f64;
+        loop {
+            if self.active.is_empty() {
+                let Some(&(arrival_seconds, _)) = self.order.get(next) else {
+                    break;
+                };
+                // No tag is outstanding, so the virtual clock may restart. If the next job
+                // has not arrived yet, the link idles until it does and a new busy period
+                // starts there (a job that has arrived has waited for the slot just freed
+                // and starts now).
+                virtual_bytes = 0.0;
+                if (arrival_seconds - origin_seconds) as f64 > now {
+                    origin_seconds = arrival_seconds;
+                    now = 0.0;
+                }
+            }
+            // Start every job that has arrived, while a slot is free.
+            while self.active.len() < self.max_active {
+                let Some(&(arrival_seconds, job)) = self.order.get(next) else {
+                    break;
+                };
+                if (arrival_seconds - origin_seconds) as f64 > now {
+                    break;
+                }
+                let size_bytes = jobs[job as usize].size_bytes as f64;
+                self.active.push(Reverse(Active {
+                    finish_tag_bytes: virtual_bytes + size_bytes,
+                    job,
+                }));
+                next += 1;
+            }
+
+            let k = self.active.len();
+            let rate = self.rate(k);
+            let Reverse(first) = *self.active.peek().expect("a busy link has an active job");
+            let completion = now + (first.finish_tag_bytes - virtual_bytes) / rate;
+            // An arrival is an event only if it can start; while every slot is taken it
+            // just waits and changes no rate.
+            let arrival = if k < self.max_active {
+                self.order
+                    .get(next)
+                    .map(|&(seconds, _)| (seconds - origin_seconds) as f64)
+            } else {
+                None
+            };
+            match arrival {
+                // Strictly earlier: at a tie the completion goes first, which frees a slot
+                // for a job that has waited before the new arrival is considered.
+                Some(arrival) if arrival < completion => {
+                    // `min`: rounding must not carry the clock past the first tag.
+                    virtual_bytes =
+                        (virtual_bytes + rate * (arrival - now)).min(first.finish_tag_bytes);
+                    now = arrival;
+                }
+                _ => {
+                    self.active.pop();
+                    now = completion;
+                    virtual_bytes = first.finish_tag_bytes;
+                    out[first.job as usize] =
+                        origin_seconds + (now - ROUNDING_SLACK_SECONDS).ceil() as i64;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
