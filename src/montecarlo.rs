@@ -11,11 +11,17 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::model::Model;
-use crate::sim::{GroupOutcome, JobCounts, TrialOutcome, simulate_with, trial::Scratch};
+use crate::sim::{
+    CopyCounts, GroupOutcome, JobCounts, TrialOutcome, simulate_with, trial::Scratch,
+};
 use crate::stats::{Histogram, estimate};
 
-/// Name of the only disaster type simulated so far.
+/// A single resource lost in its own region: restored from its newest local point.
 pub const RESOURCE_LOSS: &str = "resource_loss";
+/// The view from the DR region: RPO from the newest cross-region copy (copy lag included).
+/// A region outage's restores from those copies are not simulated yet, so these rows have
+/// RPO figures only.
+pub const DR_REGION: &str = "dr_region";
 
 /// A row of the RPO/RTO report: a set of groups pooled together.
 #[derive(Debug, Clone)]
@@ -23,6 +29,8 @@ pub struct RowSpec {
     pub tier: String,
     pub environment: String,
     pub disaster: &'static str,
+    /// Read the DR-region outcome (`TrialOutcome::dr_groups`) instead of the local one.
+    pub dr_view: bool,
     /// Indices into `Model::groups`.
     pub members: Vec<usize>,
     pub rpo_target_seconds: Option<i64>,
@@ -46,6 +54,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
             tier: g.tier.clone(),
             environment: g.environment.clone(),
             disaster: RESOURCE_LOSS,
+            dr_view: false,
             members: vec![i],
             rpo_target_seconds: g.rpo_target_seconds,
             rto_target_seconds: g.rto_target_seconds,
@@ -63,6 +72,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
             tier: tier.to_string(),
             environment: "all".to_string(),
             disaster: RESOURCE_LOSS,
+            dr_view: false,
             resources: members.iter().map(|&i| counts[i]).sum(),
             members,
             rpo_target_seconds: spec.and_then(|t| t.rpo_target_seconds),
@@ -73,11 +83,23 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         tier: "all".to_string(),
         environment: "all".to_string(),
         disaster: RESOURCE_LOSS,
+        dr_view: false,
         members: (0..model.groups.len()).collect(),
         rpo_target_seconds: None,
         rto_target_seconds: None,
         resources: model.resources.len() as u64,
     });
+    // The same rows seen from the DR region (RPO only).
+    let dr: Vec<RowSpec> = rows
+        .iter()
+        .map(|r| RowSpec {
+            disaster: DR_REGION,
+            dr_view: true,
+            rto_target_seconds: None,
+            ..r.clone()
+        })
+        .collect();
+    rows.extend(dr);
     rows
 }
 
@@ -129,6 +151,7 @@ pub struct Accumulator {
     /// (trial, warm bytes per day, cold bytes per day).
     storage: Vec<(u64, Vec<u64>, Vec<u64>)>,
     jobs: JobCounts,
+    copies: CopyCounts,
     trials: u64,
 }
 
@@ -144,6 +167,7 @@ impl Accumulator {
                 .collect(),
             storage: Vec::new(),
             jobs: JobCounts::default(),
+            copies: CopyCounts::new(),
             trials: 0,
         }
     }
@@ -152,12 +176,17 @@ impl Accumulator {
     pub fn add(&mut self, rows: &[RowSpec], outcome: &TrialOutcome) {
         for (spec, acc) in rows.iter().zip(&mut self.rows) {
             let combined;
+            let groups = if spec.dr_view {
+                &outcome.dr_groups
+            } else {
+                &outcome.groups
+            };
             let group = if let [only] = spec.members.as_slice() {
-                &outcome.groups[*only]
+                &groups[*only]
             } else {
                 let mut g = GroupOutcome::new();
                 for &m in &spec.members {
-                    g.merge(&outcome.groups[m]);
+                    g.merge(&groups[m]);
                 }
                 combined = g;
                 &combined
@@ -178,6 +207,7 @@ impl Accumulator {
         let (warm, cold) = outcome.storage.daily_average_bytes();
         self.storage.push((outcome.trial, warm, cold));
         self.jobs.merge(&outcome.jobs);
+        self.copies.merge(&outcome.copies);
         self.trials += 1;
     }
 
@@ -189,6 +219,7 @@ impl Accumulator {
         }
         self.storage.extend(other.storage);
         self.jobs.merge(&other.jobs);
+        self.copies.merge(&other.copies);
         self.trials += other.trials;
         self
     }
@@ -226,6 +257,7 @@ impl Accumulator {
             rows: row_estimates,
             storage,
             jobs: self.jobs,
+            copies: self.copies,
         }
     }
 }
@@ -313,6 +345,7 @@ pub struct Estimates {
     pub rows: Vec<RowEstimate>,
     pub storage: Vec<DayStorage>,
     pub jobs: JobCounts,
+    pub copies: CopyCounts,
 }
 
 fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {

@@ -48,6 +48,10 @@ pub struct Model {
     pub environments: Vec<Target>,
     pub vaults: Vec<Vault>,
     pub region_pairs: Vec<RegionPair>,
+    /// Region names; `Resource::region_id` and `link_of` index this.
+    pub regions: Vec<String>,
+    /// `link_of[source * regions.len() + destination]`: index into `region_pairs`.
+    pub link_of: Vec<Option<u16>>,
     /// Disaster types simulated, in report order.
     pub disasters: Disasters,
     /// Problems found without simulating (e.g. a backup policy AWS Backup would refuse).
@@ -112,6 +116,8 @@ pub struct Simulation {
     pub completion_window_from: CompletionWindowFrom,
     /// Delay from the scheduled time to the job's start, in minutes (start jitter).
     pub start_delay_minutes: Dist,
+    /// Throughput of a same-region (cross-account) copy, MiB/s.
+    pub intra_region_copy_mib_per_s: Dist,
 }
 
 impl Simulation {
@@ -161,6 +167,8 @@ pub struct Resource {
     pub name: String,
     pub account: usize,
     pub region: String,
+    /// Index of `region` in `Model::regions`.
+    pub region_id: u16,
     pub resource_type: ResourceType,
     /// Size at the epoch.
     pub size_bytes: u64,
@@ -213,6 +221,23 @@ pub struct Program {
     pub slots: Vec<Slot>,
     /// Lifecycles referenced by `Slot::lifecycle`.
     pub lifecycles: Vec<Lifecycle>,
+    /// Copy actions referenced by `Slot::copies`; index 0 is the empty set.
+    pub copy_sets: Vec<Vec<CopySpec>>,
+}
+
+/// One copy action of a rule: where a recovery point is copied when its job completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopySpec {
+    /// Destination vault (index into `Model::vaults`).
+    pub vault: usize,
+    /// Destination region id; `None` = the resource's own region (a cross-account copy).
+    pub region_id: Option<u16>,
+    /// The copy's lifecycle (the source rule's when the copy action sets none), counted
+    /// from the source point's creation.
+    pub cold_after_seconds: Option<i64>,
+    pub delete_after_seconds: Option<i64>,
+    /// The destination vault's lock rejects this retention: every copy fails.
+    pub rejected_by_lock: bool,
 }
 
 /// One scheduled job of a program (after merging overlapping rules of one plan).
@@ -228,6 +253,8 @@ pub struct Slot {
     pub lifecycle: u16,
     /// The rule asks for continuous backup (point-in-time recovery).
     pub continuous: bool,
+    /// Index into `Program::copy_sets` (0 = no copies).
+    pub copies: u16,
 }
 
 /// What happens to a recovery point after it is created.
@@ -251,6 +278,8 @@ pub struct TypeBehaviour {
     pub backup_throughput_mib_per_s: Dist,
     /// Probability that a backup job fails, in [0, 1].
     pub failure_probability: f64,
+    /// Probability that a copy job fails for good (after AWS's retries), in [0, 1].
+    pub copy_failure_probability: f64,
     /// Later backups transfer only the data changed since the previous good point.
     pub incremental: bool,
     /// Recovery points of this type can move to cold storage.

@@ -29,6 +29,7 @@ struct Summary<'a> {
     trials: u64,
     estate: EstateInfo,
     jobs: JobsInfo,
+    copies: CopiesInfo,
     rpo_rto: Vec<RowOut<'a>>,
     storage: StorageInfo,
     findings: Vec<FindingOut<'a>>,
@@ -70,6 +71,22 @@ struct EstateInfo {
 #[derive(Serialize)]
 struct JobsInfo {
     per_trial_mean: JobsMean,
+}
+
+#[derive(Serialize)]
+struct CopiesInfo {
+    /// Mean per trial.
+    created: f64,
+    completed: f64,
+    failed: f64,
+    refused_cold: f64,
+    rejected_by_lock: f64,
+    bytes: f64,
+    /// Copy lag (completion − source usable), seconds, over all copies of all trials.
+    lag_seconds_p50: Option<f64>,
+    lag_seconds_p95: Option<f64>,
+    lag_seconds_max: Option<f64>,
+    lag_seconds_mean: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -201,6 +218,22 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
         },
         jobs: JobsInfo {
             per_trial_mean: jobs_mean(&estimates.jobs, estimates.trials),
+        },
+        copies: {
+            let c = &estimates.copies;
+            let m = |x: u64| per_trial(u128::from(x), estimates.trials);
+            CopiesInfo {
+                created: m(c.created),
+                completed: m(c.completed),
+                failed: m(c.failed),
+                refused_cold: m(c.refused_cold),
+                rejected_by_lock: m(c.rejected_by_lock),
+                bytes: per_trial(c.bytes, estimates.trials),
+                lag_seconds_p50: c.lag.quantile(0.50),
+                lag_seconds_p95: c.lag.quantile(0.95),
+                lag_seconds_max: c.lag.max().map(|x| x as f64),
+                lag_seconds_mean: c.lag.mean(),
+            }
         },
         rpo_rto: estimates
             .rows

@@ -13,7 +13,9 @@ fn target(t: Option<i64>) -> String {
     t.map_or_else(|| "-".to_string(), |t| human_duration(t as f64))
 }
 
-/// One line per tier (over all environments): RPO p95 vs target, RTO p95 vs target, P(meet).
+/// One line per tier (over all environments): RPO p95 vs target, RTO p95 vs target, P(meet)
+/// for a resource loss; and from the DR region, the RPO p95 (copy lag included) and the share
+/// of time with no usable copy there.
 pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
     let header = [
         "tier",
@@ -25,13 +27,19 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
         "target",
         "P(RTO met)",
         "P(unrecoverable)",
+        "DR RPO p95",
+        "DR no copy",
     ];
-    let mut lines: Vec<[String; 9]> = vec![header.map(str::to_string)];
+    let mut lines: Vec<[String; 11]> = vec![header.map(str::to_string)];
     for e in &estimates.rows {
         let spec = &rows[e.spec_index];
-        if spec.environment != "all" {
+        if spec.environment != "all" || spec.dr_view {
             continue;
         }
+        let dr = estimates.rows.iter().find(|d| {
+            let s = &rows[d.spec_index];
+            s.dr_view && s.tier == spec.tier && s.environment == spec.environment
+        });
         lines.push([
             spec.tier.clone(),
             spec.resources.to_string(),
@@ -42,9 +50,12 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
             target(spec.rto_target_seconds),
             percent(e.p_meet_rto.value),
             percent(e.p_unrecoverable.value),
+            dr.and_then(|d| d.rpo.quantiles[2].value)
+                .map_or("-".into(), human_duration),
+            percent(dr.and_then(|d| d.p_unrecoverable_time.value)),
         ]);
     }
-    let widths: Vec<usize> = (0..9)
+    let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             lines
                 .iter()

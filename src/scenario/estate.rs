@@ -272,6 +272,8 @@ pub fn generate(
                         name: format!("{}-{}-{j}", account.id, spec.name),
                         account: account_index,
                         region: account.home_region.clone(),
+                        // Interned by `resolve` once every region name is known.
+                        region_id: 0,
                         resource_type: spec.resource_type,
                         size_bytes: (size_gib * GIB_BYTES).round() as u64,
                         daily_change_fraction: change,

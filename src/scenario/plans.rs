@@ -49,6 +49,8 @@ struct ResolvedRule {
     continuous: bool,
     lifecycle: RuleLifecycle,
     vault: usize,
+    /// Copy actions: destination vault and the copy's lifecycle (the rule's when unset).
+    copies: Vec<(usize, RuleLifecycle)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +60,16 @@ struct RuleLifecycle {
 }
 
 impl RuleLifecycle {
+    /// No lifecycle written (keep forever, unless inherited).
+    const UNSET: RuleLifecycle = RuleLifecycle {
+        cold_after_days: None,
+        delete_after_days: None,
+    };
+
+    fn is_unset(&self) -> bool {
+        self.cold_after_days.is_none() && self.delete_after_days.is_none()
+    }
+
     /// Retention for comparing overlapping rules: longer wins; forever is longest.
     fn retention_key(&self) -> (i64, i64) {
         (
@@ -494,6 +506,7 @@ fn rule_of(
             .aws_rule(rule_ids::TOO_MANY_COPY_ACTIONS),
         );
     }
+    let mut copies = Vec::new();
     for (arn, copy) in &rule.copy_actions {
         let cp = format!("{path}.copy_actions.{arn}");
         if let Some(key) = &copy.target_backup_vault_arn
@@ -559,8 +572,21 @@ fn rule_of(
                 ),
             ),
         }
-        // Copy lifecycles are validated now; copies themselves are simulated by the copy stage.
-        validate_lifecycle(copy.lifecycle, &format!("{cp}.lifecycle"), false, problems);
+        let copy_lifecycle =
+            validate_lifecycle(copy.lifecycle, &format!("{cp}.lifecycle"), false, problems);
+        let destination = parse_vault_arn(arn)
+            .and_then(|(_, _, name)| vaults.iter().position(|v| v.name == name));
+        if let (Some(v), Some(l)) = (destination, copy_lifecycle) {
+            // "Copy actions without a lifecycle inherit the source's" (issue 4).
+            copies.push((
+                v,
+                if copy.lifecycle.is_some() {
+                    l
+                } else {
+                    RuleLifecycle::UNSET
+                },
+            ));
+        }
     }
     let schedule = schedule?;
     let lifecycle = lifecycle?;
@@ -576,6 +602,10 @@ fn rule_of(
         start_window_seconds: start * 60,
         completion_window_seconds: completion * 60,
         continuous: rule.enable_continuous_backup,
+        copies: copies
+            .into_iter()
+            .map(|(v, l)| (v, if l.is_unset() { lifecycle } else { l }))
+            .collect(),
         lifecycle,
         vault,
     })
@@ -743,7 +773,7 @@ impl ResolvedPlan {
 }
 
 /// Matches plans to resources and builds one `Program` per distinct set of plans.
-pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
+pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan], problems: &mut Problems) {
     let mut by_key: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
     let mut programs: Vec<Program> = Vec::new();
     for r in 0..model.resources.len() {
@@ -765,12 +795,49 @@ pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
             continue;
         }
         let index = *by_key.entry(key.clone()).or_insert_with(|| {
-            programs.push(program(&key, plans, &model.vaults));
+            programs.push(program(&key, plans, &model.vaults, &model.regions));
             programs.len() - 1
         });
         model.resources[r].program = Some(index);
     }
     model.programs = programs;
+    // Every cross-region copy needs a link to travel over.
+    let n = model.regions.len();
+    let mut missing = std::collections::BTreeSet::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &model.resources {
+        let Some(p) = r.program else { continue };
+        if !seen.insert((p, r.region_id)) {
+            continue;
+        }
+        for set in &model.programs[p].copy_sets {
+            for c in set {
+                if let Some(d) = c.region_id
+                    && d != r.region_id
+                    && model.link_of[usize::from(r.region_id) * n + usize::from(d)].is_none()
+                {
+                    missing.insert((r.region_id, d));
+                }
+            }
+        }
+    }
+    for (s, d) in missing {
+        problems.push(
+            Problem::new(
+                "region_pairs",
+                format!(
+                    "copy actions send recovery points from {} to {}, but no [[region_pairs]] entry links them",
+                    model.regions[usize::from(s)],
+                    model.regions[usize::from(d)]
+                ),
+            )
+            .with_help(format!(
+                "add [[region_pairs]] with source = \"{}\", destination = \"{}\" and its bandwidth",
+                model.regions[usize::from(s)],
+                model.regions[usize::from(d)]
+            )),
+        );
+    }
 }
 
 /// Builds the merged job sequence of a set of plans.
@@ -779,8 +846,9 @@ pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan]) {
 /// fire produce one job, kept under the rule with the longest retention (AWS Backup,
 /// "plan options and configuration"). Jobs of different plans stay separate; the
 /// one-job-per-resource rule serialises them in the simulation.
-fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault]) -> Program {
+fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault], regions: &[String]) -> Program {
     let mut lifecycles: Vec<Lifecycle> = Vec::new();
+    let mut copy_sets: Vec<Vec<CopySpec>> = vec![Vec::new()];
     let mut slots: Vec<Slot> = Vec::new();
     let mut labels = Vec::new();
     for &p in key {
@@ -822,7 +890,31 @@ fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault]) -> Program {
                     lifecycles.len() - 1
                 }
             };
+            let copy_set: Vec<CopySpec> = rule
+                .copies
+                .iter()
+                .map(|&(v, l)| CopySpec {
+                    vault: v,
+                    region_id: vaults[v].region.as_ref().map(|r| {
+                        regions
+                            .iter()
+                            .position(|x| x == r)
+                            .expect("interned region") as u16
+                    }),
+                    cold_after_seconds: l.cold_after_days.map(|d| d * DAY_SECONDS),
+                    delete_after_seconds: l.delete_after_days.map(|d| d * DAY_SECONDS),
+                    rejected_by_lock: lock_rejects(&vaults[v], l),
+                })
+                .collect();
+            let copies = match copy_sets.iter().position(|c| *c == copy_set) {
+                Some(x) => x,
+                None => {
+                    copy_sets.push(copy_set);
+                    copy_sets.len() - 1
+                }
+            };
             slots.push(Slot {
+                copies: u16::try_from(copies).expect("fewer than 65536 copy sets"),
                 scheduled_seconds: first_time,
                 start_window_seconds: plan.rules[first_rule].start_window_seconds,
                 completion_window_seconds: rule.completion_window_seconds,
@@ -837,6 +929,7 @@ fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault]) -> Program {
         label: labels.join(" + "),
         slots,
         lifecycles,
+        copy_sets,
     }
 }
 

@@ -57,6 +57,9 @@ pub struct RawSimulation {
     /// Tag whose value names the resource's tier.
     #[serde(default)]
     pub tier_tag: Option<String>,
+    /// Throughput of same-region (cross-account) copies, MiB/s.
+    #[serde(default)]
+    pub intra_region_copy_mib_per_s: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +142,9 @@ pub struct RawDist {
 pub struct RawTypeBehaviour {
     pub backup_throughput_mib_per_s: RawDist,
     pub failure_probability: f64,
+    /// Probability that a copy job fails for good; default: `failure_probability`.
+    #[serde(default)]
+    pub copy_failure_probability: Option<f64>,
     pub incremental: bool,
     pub cold_storage: bool,
     #[serde(default)]

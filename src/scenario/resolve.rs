@@ -116,8 +116,14 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         region_pairs,
         disasters: disasters?,
         findings: from_policies.findings,
+        regions: Vec::new(),
+        link_of: Vec::new(),
     };
-    assign_programs(&mut model, &plans);
+    intern_regions(&mut model);
+    assign_programs(&mut model, &plans, problems);
+    if !problems.0.is_empty() {
+        return None;
+    }
     assign_groups(
         &mut model,
         raw.simulation.tier_tag.as_deref().unwrap_or("BackupTier"),
@@ -190,6 +196,13 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
             MAX_WINDOW_MINUTES,
         );
     }
+    // ASSUMPTION (docs/assumptions.md): same-region copies move at 500 MiB/s by default.
+    let intra_copy = match &s.intra_region_copy_mib_per_s {
+        Some(d) => problems
+            .dist(d, "simulation.intra_region_copy_mib_per_s", true)
+            .filter(|d| d.mean() > 0.0),
+        None => Dist::fixed(500.0).ok(),
+    };
     Some(Simulation {
         epoch_unix_seconds: epoch?,
         horizon_seconds: horizon? * DAY_SECONDS,
@@ -198,6 +211,7 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
         seed: seed? as u64,
         completion_window_from: completion_window_from?,
         start_delay_minutes: start_delay?,
+        intra_region_copy_mib_per_s: intra_copy?,
     })
 }
 
@@ -233,6 +247,9 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
             Some(h) => d("hydration_minutes", h),
             None => Dist::fixed(0.0).ok(),
         };
+        let copy_failure = b
+            .copy_failure_probability
+            .and_then(|p| problems.probability(p, &format!("{path}.copy_failure_probability")));
         let failure = problems.probability(
             b.failure_probability,
             &format!("{path}.failure_probability"),
@@ -273,6 +290,7 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
                         resource_type,
                         backup_throughput_mib_per_s: b1,
                         failure_probability: f,
+                        copy_failure_probability: copy_failure.unwrap_or(f),
                         incremental: b.incremental,
                         cold_storage: b.cold_storage,
                         continuous_lag_seconds: lag,
@@ -301,6 +319,7 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
                     resource_type: *t,
                     backup_throughput_mib_per_s: Dist::fixed(1.0).expect("valid constant"),
                     failure_probability: 0.0,
+                    copy_failure_probability: 0.0,
                     incremental: false,
                     cold_storage: false,
                     continuous_lag_seconds: None,
@@ -563,6 +582,40 @@ fn disasters(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<D
         }),
     };
     Some(Disasters { resource_loss })
+}
+
+/// Numbers every region the model names and builds the region-pair lookup table.
+fn intern_regions(model: &mut Model) {
+    let mut names = std::collections::BTreeSet::new();
+    names.extend(model.resources.iter().map(|r| r.region.clone()));
+    names.extend(model.vaults.iter().filter_map(|v| v.region.clone()));
+    for p in &model.region_pairs {
+        names.insert(p.source.clone());
+        names.insert(p.destination.clone());
+    }
+    model.regions = names.into_iter().collect();
+    assert!(
+        model.regions.len() < usize::from(u16::MAX),
+        "region ids fit in u16"
+    );
+    let id = |name: &str| {
+        model
+            .regions
+            .iter()
+            .position(|r| r == name)
+            .expect("interned") as u16
+    };
+    let ids: Vec<u16> = model.resources.iter().map(|r| id(&r.region)).collect();
+    let n = model.regions.len();
+    let mut link_of = vec![None; n * n];
+    for (i, p) in model.region_pairs.iter().enumerate() {
+        let (s, d) = (usize::from(id(&p.source)), usize::from(id(&p.destination)));
+        link_of[s * n + d] = Some(u16::try_from(i).expect("fewer than 65536 region pairs"));
+    }
+    for (r, i) in model.resources.iter_mut().zip(ids) {
+        r.region_id = i;
+    }
+    model.link_of = link_of;
 }
 
 /// Assigns each resource its (tier, environment) reporting group.

@@ -5,9 +5,10 @@
 //! resource, stream). It cannot fail on a model that `scenario::resolve` accepted:
 //! impossible states are `assert!`s. The Monte Carlo driver (`montecarlo`) runs it.
 
+pub mod copy;
 pub mod link;
 pub mod outcome;
 pub mod trial;
 
-pub use outcome::{GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
+pub use outcome::{CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
 pub use trial::{simulate, simulate_with};

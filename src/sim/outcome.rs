@@ -11,6 +11,59 @@ pub struct TrialOutcome {
     pub groups: Vec<GroupOutcome>,
     pub storage: StorageDays,
     pub jobs: JobCounts,
+    /// RPO in the DR region (from cross-region copies), indexed like `Model::groups`;
+    /// only the RPO fields are used.
+    pub dr_groups: Vec<GroupOutcome>,
+    pub copies: CopyCounts,
+}
+
+/// Copy jobs, in the vocabulary of AWS Backup's copy job report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyCounts {
+    /// Copy jobs spawned by completed backups.
+    pub created: u64,
+    /// Copies that completed (usable at the destination).
+    pub completed: u64,
+    /// Copies that failed for good.
+    pub failed: u64,
+    /// Copies refused because the source point was already in cold storage.
+    pub refused_cold: u64,
+    /// Copies refused by the destination vault's lock.
+    pub rejected_by_lock: u64,
+    /// Bytes sent by copies that were not refused or failed.
+    pub bytes: u128,
+    /// Copy lag: completion minus the source's usable time, seconds (mass = copies).
+    pub lag: Histogram,
+}
+
+impl CopyCounts {
+    pub fn new() -> CopyCounts {
+        CopyCounts {
+            created: 0,
+            completed: 0,
+            failed: 0,
+            refused_cold: 0,
+            rejected_by_lock: 0,
+            bytes: 0,
+            lag: Histogram::new(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &CopyCounts) {
+        self.created += other.created;
+        self.completed += other.completed;
+        self.failed += other.failed;
+        self.refused_cold += other.refused_cold;
+        self.rejected_by_lock += other.rejected_by_lock;
+        self.bytes += other.bytes;
+        self.lag.merge(&other.lag);
+    }
+}
+
+impl Default for CopyCounts {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// RPO and RTO tallies of one reporting group in one trial.

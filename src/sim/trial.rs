@@ -11,7 +11,10 @@
 //! window `[warmup, horizon)` is exact, which is the RPO of a loss at a uniformly random
 //! instant (DESIGN.md, "What one trial simulates").
 
-use super::outcome::{GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
+use super::copy::CopyStage;
+use super::outcome::{
+    CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome,
+};
 use crate::dist::{Dist, bernoulli};
 use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model, Resource};
 use crate::rng::{Stream, stream};
@@ -21,15 +24,15 @@ const MIN_THROUGHPUT_MIB_PER_S: f64 = 1e-3;
 
 /// A usable recovery point, as the RPO and restore logic sees it.
 #[derive(Debug, Clone, Copy)]
-struct Point {
+pub(super) struct Point {
     /// Capture time (the job's start), simulation seconds.
-    capture: i64,
+    pub(super) capture: i64,
     /// Deletion time (`i64::MAX` = kept forever).
-    delete_at: i64,
+    pub(super) delete_at: i64,
     /// Time it moves to cold storage (`i64::MAX` = never).
-    cold_at: i64,
+    pub(super) cold_at: i64,
     /// Full size of the resource as of the capture (what a restore moves).
-    full_bytes: u64,
+    pub(super) full_bytes: u64,
 }
 
 /// The newest point still held in warm storage: it carries the chain's full size.
@@ -48,6 +51,7 @@ pub struct Scratch {
     /// from bottom to top, deletion time decreasing (older points that expire sooner than
     /// a newer one can never be the newest again, and are dropped).
     stack: Vec<Point>,
+    copies: CopyStage,
 }
 
 /// Simulates trial `trial` of `model` with master seed `seed`. Pure: same inputs, same output.
@@ -66,15 +70,26 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
             .collect(),
         storage: StorageDays::new(sim.horizon_days()),
         jobs: JobCounts::default(),
+        dr_groups: (0..model.groups.len())
+            .map(|_| GroupOutcome::new())
+            .collect(),
+        copies: CopyCounts::new(),
     };
-    for resource in &model.resources {
-        simulate_resource(model, resource, trial, seed, scratch, &mut outcome);
+    scratch.copies.begin(model);
+    for (index, resource) in model.resources.iter().enumerate() {
+        simulate_resource(model, index, resource, trial, seed, scratch, &mut outcome);
     }
+    scratch.copies.finish(
+        model,
+        &mut scratch.stack,
+        &mut outcome.dr_groups,
+        &mut outcome.copies,
+    );
     outcome
 }
 
 /// The RPO side of one resource's trial: where the sawtooth has been accounted up to.
-struct Exposure<'a> {
+pub(super) struct Exposure<'a> {
     window_start: i64,
     window_end: i64,
     target: Option<i64>,
@@ -89,13 +104,36 @@ struct Exposure<'a> {
     resource: &'a Resource,
 }
 
-impl Exposure<'_> {
+impl<'a> Exposure<'a> {
+    /// An exposure over `[window_start, window_end)` fed only with snapshot points (no
+    /// point-in-time recovery, no sampled loss): the DR-region view.
+    pub(super) fn snapshots_only(
+        window_start: i64,
+        window_end: i64,
+        target: Option<i64>,
+        group: &'a mut GroupOutcome,
+        resource: &'a Resource,
+    ) -> Exposure<'a> {
+        Exposure {
+            window_start,
+            window_end,
+            target,
+            cursor: 0,
+            continuous_from: i64::MAX,
+            continuous_lag: 0,
+            loss_at: i64::MIN,
+            loss_source: None,
+            group,
+            resource,
+        }
+    }
+
     fn size_on_day(&self, t: i64) -> f64 {
         self.resource.size_on_day(t.div_euclid(DAY_SECONDS))
     }
 
     /// Accounts the exposure from the cursor up to `to`, dropping points as they expire.
-    fn advance(&mut self, stack: &mut Vec<Point>, to: i64) {
+    pub(super) fn advance(&mut self, stack: &mut Vec<Point>, to: i64) {
         while self.cursor < to {
             while stack.last().is_some_and(|p| p.delete_at <= self.cursor) {
                 stack.pop();
@@ -158,6 +196,7 @@ impl Exposure<'_> {
 
 fn simulate_resource(
     model: &Model,
+    resource_index: usize,
     resource: &Resource,
     trial: u64,
     seed: u64,
@@ -194,6 +233,8 @@ fn simulate_resource(
     if let Some(program_index) = resource.program {
         let program = &model.programs[program_index];
         let mut rng = stream(seed, trial, resource.entity_id, Stream::BackupJob);
+        let mut copy_rng = stream(seed, trial, resource.entity_id, Stream::Copy);
+        scratch.copies.begin_resource();
         let mut busy_until = i64::MIN;
         let mut head: Option<WarmHead> = None;
         // Size by day, advanced by one multiplication a day (no transcendental per job).
@@ -285,6 +326,22 @@ fn simulate_resource(
                 && exposure.continuous_from == i64::MAX
             {
                 exposure.continuous_from = end;
+            }
+
+            let copies = &program.copy_sets[usize::from(slot.copies)];
+            if !copies.is_empty() {
+                scratch.copies.emit(
+                    model,
+                    resource_index,
+                    resource,
+                    copies,
+                    start,
+                    end,
+                    point.cold_at,
+                    full_bytes,
+                    &mut copy_rng,
+                    &mut outcome.copies,
+                );
             }
 
             // Storage (DESIGN.md "Lifecycle"): the newest warm point holds the full size;

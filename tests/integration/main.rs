@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod copies;
 mod exact;
 mod policy;
 mod policy_scenario;

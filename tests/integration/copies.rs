@@ -1,0 +1,164 @@
+//! Cross-region copies over a shared link: the DR-region RPO is the local RPO plus copy
+//! lag, worked out by hand in degenerate cases.
+
+use vaultsim::montecarlo::{self, Estimates, RowEstimate, RowSpec};
+
+use super::common::{Small, model_from};
+
+/// The small scenario with a DR vault in us-west-2, a copy action on its daily rule, and a
+/// link of `bandwidth` MiB/s (no per-job cap).
+fn with_copy(small: &Small, bandwidth: f64) -> vaultsim::model::Model {
+    model_from(&copy_text(&small.toml(), bandwidth))
+}
+
+/// `text` with the DR vault, the link and the copy action added.
+fn copy_text(text: &str, bandwidth: f64) -> String {
+    text.replace(
+        "[plans.P]",
+        &format!(
+            "[vaults.DR]\naccount = \"workload\"\nregion = \"us-west-2\"\n\n\
+                 [[region_pairs]]\nsource = \"us-east-1\"\ndestination = \"us-west-2\"\n\
+                 bandwidth_mib_per_s = {bandwidth}\n\n[plans.P]"
+        ),
+    )
+    .replace(
+        "[plans.P.selections.tags.All]",
+        "[plans.P.rules.R.copy_actions.\"arn:aws:backup:us-west-2:$account:backup-vault:DR\"]\n\
+             lifecycle = { delete_after_days = 35 }\n\n[plans.P.selections.tags.All]",
+    )
+}
+
+fn run(model: &vaultsim::model::Model) -> (Vec<RowSpec>, Estimates) {
+    let rows = montecarlo::rows(model);
+    let e = montecarlo::run(model, &rows, 0..2, 3, &|| {}).finish(&rows);
+    (rows, e)
+}
+
+fn row<'a>(rows: &[RowSpec], e: &'a Estimates, dr: bool) -> &'a RowEstimate {
+    e.rows
+        .iter()
+        .find(|r| rows[r.spec_index].tier == "all" && rows[r.spec_index].dr_view == dr)
+        .expect("row")
+}
+
+/// Daily backups captured at 05:00 and usable at 06:00 (3,600 MiB at 1 MiB/s); each is
+/// copied at once over a 1 MiB/s link, alone on it: usable in the DR region at 07:00. The
+/// DR exposure ramps from 2 h to 26 h, so it is uniform on [7,200 s, 93,600 s) and
+/// p_q = 7,200 + q·86,400. With a 2 MiB/s link the copy takes 30 min: uniform on
+/// [5,400 s, 91,800 s). Locally nothing changes.
+#[test]
+fn dr_rpo_is_local_rpo_plus_copy_time() {
+    for (bandwidth, lag) in [(1.0, 3600.0), (2.0, 1800.0)] {
+        let model = with_copy(&Small::default(), bandwidth);
+        let (rows, e) = run(&model);
+        let local = row(&rows, &e, false);
+        let dr = row(&rows, &e, true);
+        for (i, q) in montecarlo::QUANTILES.iter().enumerate() {
+            let expected_local = 3600.0 + q * 86_400.0;
+            let got = local.rpo.quantiles[i].value.expect("local");
+            assert!((got - expected_local).abs() < 0.5, "local p{q}: {got}");
+            let got = dr.rpo.quantiles[i].value.expect("dr");
+            assert!(
+                (got - (expected_local + lag)).abs() < 0.5,
+                "bandwidth {bandwidth}: DR p{q} = {got}, expected {}",
+                expected_local + lag
+            );
+        }
+        assert_eq!(e.copies.created, 2 * 11);
+        assert_eq!(e.copies.completed, 2 * 11);
+        assert_eq!(e.copies.lag.max(), Some(lag as u64));
+        assert!(
+            dr.rto.quantiles[0].value.is_none(),
+            "no DR restores are simulated yet"
+        );
+    }
+}
+
+/// Two resources back up at the same moment and copy together over a 1 MiB/s link: under
+/// processor sharing each gets 0.5 MiB/s, so both copies take 2 h instead of 1 h (the
+/// closed form for equal simultaneous transfers, N·S/B).
+#[test]
+fn copies_share_the_link_fairly() {
+    let model = with_copy(
+        &Small {
+            resources: 2,
+            ..Small::default()
+        },
+        1.0,
+    );
+    let (_, e) = run(&model);
+    assert_eq!(e.copies.lag.min(), Some(7200));
+    assert_eq!(e.copies.lag.max(), Some(7200));
+}
+
+/// A resource type with copy_failure_probability 1 never has a DR copy: the DR view is
+/// unrecoverable all the time, and the failures are counted.
+#[test]
+fn failed_copies_leave_the_dr_region_without_a_point() {
+    let small = Small::default();
+    let text = small.toml().replace(
+        "failure_probability = 0\n",
+        "failure_probability = 0\ncopy_failure_probability = 1\n",
+    );
+    assert!(text.contains("copy_failure_probability = 1"));
+    let model = model_from(&copy_text(&text, 1.0));
+    let (rows, e) = run(&model);
+    assert_eq!(e.copies.failed, e.copies.created);
+    let dr = row(&rows, &e, true);
+    assert_eq!(dr.p_unrecoverable_time.value, Some(1.0));
+}
+
+/// In the default scenario the production DR RPO is worse than the local one (copy lag),
+/// and a wider link between the regions shrinks it.
+#[test]
+fn default_scenario_dr_rpo_shrinks_with_bandwidth() {
+    use super::common::{root, stderr, vaultsim};
+    let p95 = |bandwidth: &str| -> (f64, f64) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = std::fs::read_to_string(root().join("scenarios/landing-zone.toml"))
+            .expect("scenario")
+            .replace(
+                "bandwidth_mib_per_s = 2000",
+                &format!("bandwidth_mib_per_s = {bandwidth}"),
+            )
+            .replace(
+                "\"policies/",
+                &format!("\"{}/scenarios/policies/", root().display()),
+            );
+        let file = dir.path().join("s.toml");
+        std::fs::write(&file, text).expect("write");
+        let out = dir.path().join("out");
+        let o = vaultsim(&[
+            "run",
+            file.to_str().expect("utf-8"),
+            "--trials",
+            "1",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary"))
+                .expect("json");
+        let get = |disaster: &str| {
+            s["rpo_rto"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .find(|r| {
+                    r["tier"] == "Tier2"
+                        && r["environment"] == "Production"
+                        && r["disaster"] == disaster
+                })
+                .expect("row")["rpo_seconds"]["p95"]["value"]
+                .as_f64()
+                .expect("p95")
+        };
+        (get("resource_loss"), get("dr_region"))
+    };
+    let (local, dr_narrow) = p95("2000");
+    let (_, dr_wide) = p95("20000");
+    assert!(dr_narrow > local, "DR {dr_narrow} vs local {local}");
+    assert!(dr_wide < dr_narrow, "wider link {dr_wide} vs {dr_narrow}");
+    assert!(dr_wide > local);
+}
