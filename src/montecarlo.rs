@@ -22,6 +22,20 @@ pub const RESOURCE_LOSS: &str = "resource_loss";
 /// A region outage's restores from those copies are not simulated yet, so these rows have
 /// RPO figures only.
 pub const DR_REGION: &str = "dr_region";
+/// Logical corruption found after a delay: restored from the newest point taken before
+/// the corruption that still exists at detection.
+pub const LOGICAL_CORRUPTION: &str = "logical_corruption";
+
+/// Which outcome of a trial a row reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// `TrialOutcome::groups`: resource loss in its own region.
+    Local,
+    /// `TrialOutcome::dr_groups`: from the DR region's copies.
+    DrRegion,
+    /// `TrialOutcome::corruption_groups`.
+    Corruption,
+}
 
 /// A row of the RPO/RTO report: a set of groups pooled together.
 #[derive(Debug, Clone)]
@@ -29,8 +43,8 @@ pub struct RowSpec {
     pub tier: String,
     pub environment: String,
     pub disaster: &'static str,
-    /// Read the DR-region outcome (`TrialOutcome::dr_groups`) instead of the local one.
-    pub dr_view: bool,
+    /// Which outcome of the trial the row reads.
+    pub view: View,
     /// Indices into `Model::groups`.
     pub members: Vec<usize>,
     pub rpo_target_seconds: Option<i64>,
@@ -54,7 +68,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
             tier: g.tier.clone(),
             environment: g.environment.clone(),
             disaster: RESOURCE_LOSS,
-            dr_view: false,
+            view: View::Local,
             members: vec![i],
             rpo_target_seconds: g.rpo_target_seconds,
             rto_target_seconds: g.rto_target_seconds,
@@ -72,7 +86,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
             tier: tier.to_string(),
             environment: "all".to_string(),
             disaster: RESOURCE_LOSS,
-            dr_view: false,
+            view: View::Local,
             resources: members.iter().map(|&i| counts[i]).sum(),
             members,
             rpo_target_seconds: spec.and_then(|t| t.rpo_target_seconds),
@@ -83,23 +97,33 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         tier: "all".to_string(),
         environment: "all".to_string(),
         disaster: RESOURCE_LOSS,
-        dr_view: false,
+        view: View::Local,
         members: (0..model.groups.len()).collect(),
         rpo_target_seconds: None,
         rto_target_seconds: None,
         resources: model.resources.len() as u64,
     });
-    // The same rows seen from the DR region (RPO only).
-    let dr: Vec<RowSpec> = rows
-        .iter()
-        .map(|r| RowSpec {
+    // The same rows seen from the DR region (RPO only), and for logical corruption.
+    let local = rows.len();
+    for i in 0..local {
+        let r = rows[i].clone();
+        rows.push(RowSpec {
             disaster: DR_REGION,
-            dr_view: true,
+            view: View::DrRegion,
             rto_target_seconds: None,
-            ..r.clone()
-        })
-        .collect();
-    rows.extend(dr);
+            ..r
+        });
+    }
+    if model.disasters.logical_corruption.is_some() {
+        for i in 0..local {
+            let r = rows[i].clone();
+            rows.push(RowSpec {
+                disaster: LOGICAL_CORRUPTION,
+                view: View::Corruption,
+                ..r
+            });
+        }
+    }
     rows
 }
 
@@ -176,10 +200,10 @@ impl Accumulator {
     pub fn add(&mut self, rows: &[RowSpec], outcome: &TrialOutcome) {
         for (spec, acc) in rows.iter().zip(&mut self.rows) {
             let combined;
-            let groups = if spec.dr_view {
-                &outcome.dr_groups
-            } else {
-                &outcome.groups
+            let groups = match spec.view {
+                View::Local => &outcome.groups,
+                View::DrRegion => &outcome.dr_groups,
+                View::Corruption => &outcome.corruption_groups,
             };
             let group = if let [only] = spec.members.as_slice() {
                 &groups[*only]

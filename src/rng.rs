@@ -57,17 +57,20 @@ pub enum Stream {
     Copy = 5,
     /// Cost uncertainty (e.g. price or growth draws).
     Cost = 6,
+    /// Logical corruption: when it happens, how long until it is detected, its restore.
+    Corruption = 7,
 }
 
 impl Stream {
     /// Every stream kind, in id order.
-    pub const ALL: [Stream; 6] = [
+    pub const ALL: [Stream; 7] = [
         Stream::Estate,
         Stream::BackupJob,
         Stream::Restore,
         Stream::Disaster,
         Stream::Copy,
         Stream::Cost,
+        Stream::Corruption,
     ];
 
     /// The stable id hashed into the stream key (the enum discriminant).
@@ -245,7 +248,7 @@ mod tests {
     #[test]
     fn stream_ids_are_stable() {
         let ids: Vec<u64> = Stream::ALL.iter().map(|s| s.id()).collect();
-        assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7]);
     }
 
     #[test]

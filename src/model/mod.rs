@@ -355,6 +355,15 @@ pub struct RegionPair {
 pub struct Disasters {
     /// Resource loss: restore one resource from its newest usable point.
     pub resource_loss: Option<ResourceLoss>,
+    /// Logical corruption: found after a delay; only older points that still exist help.
+    pub logical_corruption: Option<LogicalCorruption>,
+}
+
+/// Settings of the logical-corruption disaster.
+#[derive(Debug, Clone)]
+pub struct LogicalCorruption {
+    /// Time from the corruption to its detection, days.
+    pub detection_delay_days: Dist,
 }
 
 /// Settings of the resource-loss disaster.

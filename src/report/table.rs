@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::human_duration;
-use crate::montecarlo::{Estimates, RowSpec};
+use crate::montecarlo::{Estimates, RowSpec, View};
 
 fn percent(p: Option<f64>) -> String {
     p.map_or_else(|| "-".to_string(), |p| format!("{:.1}%", 100.0 * p))
@@ -33,12 +33,12 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
     let mut lines: Vec<[String; 11]> = vec![header.map(str::to_string)];
     for e in &estimates.rows {
         let spec = &rows[e.spec_index];
-        if spec.environment != "all" || spec.dr_view {
+        if spec.environment != "all" || spec.view != View::Local {
             continue;
         }
         let dr = estimates.rows.iter().find(|d| {
             let s = &rows[d.spec_index];
-            s.dr_view && s.tier == spec.tier && s.environment == spec.environment
+            s.view == View::DrRegion && s.tier == spec.tier && s.environment == spec.environment
         });
         lines.push([
             spec.tier.clone(),

@@ -346,6 +346,15 @@ pub struct RawEnvironment {
 pub struct RawDisasters {
     #[serde(default)]
     pub resource_loss: Option<RawResourceLoss>,
+    #[serde(default)]
+    pub logical_corruption: Option<RawLogicalCorruption>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogicalCorruption {
+    /// Days from the corruption to its detection.
+    pub detection_delay_days: RawDist,
 }
 
 #[derive(Debug, Deserialize)]

@@ -581,7 +581,20 @@ fn disasters(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<D
             declaration_delay_minutes: Dist::fixed(0.0).expect("valid constant"),
         }),
     };
-    Some(Disasters { resource_loss })
+    let logical_corruption = match &raw.disasters.logical_corruption {
+        Some(c) => Some(LogicalCorruption {
+            detection_delay_days: problems.dist(
+                &c.detection_delay_days,
+                "disasters.logical_corruption.detection_delay_days",
+                true,
+            )?,
+        }),
+        None => None,
+    };
+    Some(Disasters {
+        resource_loss,
+        logical_corruption,
+    })
 }
 
 /// Numbers every region the model names and builds the region-pair lookup table.

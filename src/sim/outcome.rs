@@ -14,6 +14,9 @@ pub struct TrialOutcome {
     /// RPO in the DR region (from cross-region copies), indexed like `Model::groups`;
     /// only the RPO fields are used.
     pub dr_groups: Vec<GroupOutcome>,
+    /// Logical corruption, indexed like `Model::groups`: one sampled corruption per
+    /// resource, so the RPO "seconds" fields count corruptions, not time.
+    pub corruption_groups: Vec<GroupOutcome>,
     pub copies: CopyCounts,
 }
 

@@ -17,7 +17,7 @@ use super::outcome::{
 };
 use crate::dist::{Dist, bernoulli};
 use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model, Resource};
-use crate::rng::{Stream, stream};
+use crate::rng::{SimRng, Stream, stream};
 
 /// Smallest throughput drawn, MiB/s, so a distribution reaching 0 cannot stall a job forever.
 const MIN_THROUGHPUT_MIB_PER_S: f64 = 1e-3;
@@ -73,6 +73,13 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         dr_groups: (0..model.groups.len())
             .map(|_| GroupOutcome::new())
             .collect(),
+        corruption_groups: if model.disasters.logical_corruption.is_some() {
+            (0..model.groups.len())
+                .map(|_| GroupOutcome::new())
+                .collect()
+        } else {
+            Vec::new()
+        },
         copies: CopyCounts::new(),
     };
     scratch.copies.begin(model);
@@ -213,6 +220,11 @@ fn simulate_resource(
             (sim.horizon_seconds - sim.warmup_seconds) as u64,
         ) as i64;
 
+    let mut corruption = model
+        .disasters
+        .logical_corruption
+        .as_ref()
+        .map(|c| Corruption::new(model, resource, trial, seed, &c.detection_delay_days));
     scratch.stack.clear();
     let stack = &mut scratch.stack;
     let jobs = &mut outcome.jobs;
@@ -326,6 +338,12 @@ fn simulate_resource(
                 && exposure.continuous_from == i64::MAX
             {
                 exposure.continuous_from = end;
+                if let Some(c) = corruption.as_mut() {
+                    c.continuous = Some((end, lifecycle.delete_after_seconds.unwrap_or(i64::MAX)));
+                }
+            }
+            if let Some(c) = corruption.as_mut() {
+                c.offer(point, end);
             }
 
             let copies = &program.copy_sets[usize::from(slot.copies)];
@@ -381,15 +399,110 @@ fn simulate_resource(
     let source = exposure
         .loss_source
         .expect("the loss instant lies inside the horizon, so advance() records it");
+    let target = group_spec.rto_target_seconds;
+    let mut restore_rng = stream(seed, trial, resource.entity_id, Stream::Restore);
     restore(
         model,
         resource,
-        trial,
-        seed,
+        &mut restore_rng,
         source,
         loss_at,
+        target,
         exposure.group,
     );
+    if let Some(mut c) = corruption {
+        let group = &mut outcome.corruption_groups[resource.group];
+        c.record(group, group_spec.rpo_target_seconds);
+        let (source, detect_at) = (c.source(), c.detect_at);
+        restore(
+            model, resource, &mut c.rng, source, detect_at, target, group,
+        );
+    }
+}
+
+/// A logical corruption at a random instant of one resource, found `detection` later.
+/// Only points captured before the corruption that still exist (and are usable) at
+/// detection are good; point-in-time recovery restores to the corruption instant when the
+/// corruption is still inside its window.
+struct Corruption {
+    rng: SimRng,
+    corrupt_at: i64,
+    detect_at: i64,
+    /// The newest good snapshot point.
+    best: Option<Point>,
+    /// PITR: (active from, retention).
+    continuous: Option<(i64, i64)>,
+    /// Size of the resource at the corruption (what a point-in-time restore moves).
+    size_bytes: u64,
+}
+
+impl Corruption {
+    fn new(
+        model: &Model,
+        resource: &Resource,
+        trial: u64,
+        seed: u64,
+        delay_days: &Dist,
+    ) -> Corruption {
+        let sim = &model.simulation;
+        let mut rng = stream(seed, trial, resource.entity_id, Stream::Corruption);
+        let window = (sim.horizon_seconds - sim.warmup_seconds) as u64;
+        let corrupt_at = sim.warmup_seconds + uniform_below(&mut rng, window) as i64;
+        let delay = round_non_negative(delay_days.sample_non_negative(&mut rng) * 86_400.0);
+        Corruption {
+            rng,
+            corrupt_at,
+            detect_at: corrupt_at.saturating_add(delay as i64),
+            best: None,
+            continuous: None,
+            size_bytes: round_non_negative(
+                resource.size_on_day(corrupt_at.div_euclid(DAY_SECONDS)),
+            ),
+        }
+    }
+
+    /// Considers a point usable from `usable`.
+    fn offer(&mut self, point: Point, usable: i64) {
+        if point.capture < self.corrupt_at
+            && usable <= self.detect_at
+            && point.delete_at > self.detect_at
+            && self.best.is_none_or(|b| b.capture < point.capture)
+        {
+            self.best = Some(point);
+        }
+    }
+
+    /// The point restored from at detection.
+    fn source(&self) -> Option<Point> {
+        match self.continuous {
+            Some((from, retention))
+                if from <= self.corrupt_at && self.corrupt_at >= self.detect_at - retention =>
+            {
+                Some(Point {
+                    capture: self.corrupt_at,
+                    delete_at: i64::MAX,
+                    cold_at: i64::MAX,
+                    full_bytes: self.size_bytes,
+                })
+            }
+            _ => self.best,
+        }
+    }
+
+    /// Records the data lost (corruption instant − capture of the point restored from).
+    fn record(&self, group: &mut GroupOutcome, target: Option<i64>) {
+        group.rpo_observed_seconds += 1;
+        match self.source() {
+            None => group.rpo_unrecoverable_seconds += 1,
+            Some(p) => {
+                let lost = (self.corrupt_at - p.capture).max(0);
+                group.rpo.add_point(lost as u64, 1);
+                if target.is_some_and(|t| lost <= t) {
+                    group.rpo_met_seconds += 1;
+                }
+            }
+        }
+    }
 }
 
 /// RTO of restoring `resource` from `source` after a loss at `loss_at`
@@ -398,10 +511,10 @@ fn simulate_resource(
 fn restore(
     model: &Model,
     resource: &Resource,
-    trial: u64,
-    seed: u64,
+    rng: &mut SimRng,
     source: Option<Point>,
     loss_at: i64,
+    target: Option<i64>,
     group: &mut GroupOutcome,
 ) {
     group.losses += 1;
@@ -415,8 +528,7 @@ fn restore(
         .resource_loss
         .as_ref()
         .map(|r| &r.declaration_delay_minutes);
-    let mut rng = stream(seed, trial, resource.entity_id, Stream::Restore);
-    let mut draw = |d: &Dist| d.sample_non_negative(&mut rng);
+    let mut draw = |d: &Dist| d.sample_non_negative(rng);
     let declaration_minutes = declaration.map_or(0.0, &mut draw);
     let retrieval_minutes = draw(&behaviour.retrieval_minutes);
     let cold_extra_hours = draw(&behaviour.cold_retrieval_extra_hours);
@@ -436,7 +548,6 @@ fn restore(
         hydration_minutes,
     });
     group.rto.add_point(seconds, 1);
-    let target = model.groups[resource.group].rto_target_seconds;
     if target.is_some_and(|t| seconds as i64 <= t) {
         group.rto_met += 1;
     }

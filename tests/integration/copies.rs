@@ -37,7 +37,11 @@ fn run(model: &vaultsim::model::Model) -> (Vec<RowSpec>, Estimates) {
 fn row<'a>(rows: &[RowSpec], e: &'a Estimates, dr: bool) -> &'a RowEstimate {
     e.rows
         .iter()
-        .find(|r| rows[r.spec_index].tier == "all" && rows[r.spec_index].dr_view == dr)
+        .find(|r| {
+            rows[r.spec_index].tier == "all"
+                && (rows[r.spec_index].view == montecarlo::View::DrRegion) == dr
+                && rows[r.spec_index].view != montecarlo::View::Corruption
+        })
         .expect("row")
 }
 

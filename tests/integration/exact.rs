@@ -211,3 +211,44 @@ fn overlapping_rules_of_one_plan_make_one_job() {
     // 2026-01-04 and 2026-01-11 are Sundays: days 3 and 10 at 05:00.
     assert_eq!(weekly, vec![3 * 86_400 + 5 * 3600, 10 * 86_400 + 5 * 3600]);
 }
+
+/// Logical corruption detected after exactly 10 days: with 7-day retention every point
+/// taken before the corruption is gone by detection (nothing good to restore); with 35-day
+/// retention the point of the morning before the corruption is still there.
+#[test]
+fn corruption_detected_after_retention_leaves_nothing_good() {
+    for (retention, unrecoverable) in [(7, 1.0), (35, 0.0)] {
+        let text = Small {
+            lifecycle: if retention == 7 {
+                "{ delete_after_days = 7 }"
+            } else {
+                "{ delete_after_days = 35 }"
+            },
+            resources: 20,
+            ..Small::default()
+        }
+        .toml()
+            + "\n[disasters.logical_corruption]\ndetection_delay_days = { dist = \"fixed\", value = 10 }\n";
+        let model = super::common::model_from(&text);
+        let (rows, e) = run(&model, 3);
+        let row = e
+            .rows
+            .iter()
+            .find(|r| {
+                rows[r.spec_index].tier == "all"
+                    && rows[r.spec_index].view == montecarlo::View::Corruption
+            })
+            .expect("corruption row");
+        assert_close(
+            row.p_unrecoverable.value,
+            unrecoverable,
+            0.0,
+            &format!("retention {retention}"),
+        );
+        if retention == 35 {
+            // Data lost runs from the newest capture before the corruption (a 05:00 point,
+            // usable long before detection) to the corruption: under 24 h.
+            assert!(row.rpo.max.value.expect("max") <= 86_400.0);
+        }
+    }
+}
