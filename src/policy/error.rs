@@ -81,19 +81,15 @@ impl PolicyError {
 /// `FILE:LINE:COL: JSON.PATH\n  message\n  help: ...`
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(p) = self.position {
-            write!(f, ":{}:{}", p.line, p.column)?;
-        }
-        if self.path.is_empty() {
-            write!(f, ": {}", self.message)?;
-        } else {
-            write!(f, ": {}\n  {}", self.path, self.message)?;
-        }
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        crate::diagnostic::write_problem(
+            f,
+            &self.file,
+            self.position.map(|p| p.line),
+            self.position.map(|p| p.column),
+            &self.path,
+            &self.message,
+            self.help.as_deref(),
+        )
     }
 }
 

@@ -21,22 +21,15 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        if self.path.is_empty() {
-            write!(f, ": {}", self.message)?;
-        } else {
-            write!(f, ": {}\n  {}", self.path, self.message)?;
-        }
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        crate::diagnostic::write_problem(
+            f,
+            &self.file,
+            self.line,
+            self.column,
+            &self.path,
+            &self.message,
+            self.help.as_deref(),
+        )
     }
 }
 
