@@ -16,7 +16,7 @@
 
 use super::link::{Link, Transfer};
 use super::outcome::{CopyCounts, GroupOutcome};
-use super::trial::{Exposure, Point};
+use super::trial::{Exposure, Point, ceil_non_negative};
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
@@ -130,7 +130,8 @@ impl CopyStage {
             let destination = spec.region_id.unwrap_or(resource.region_id);
             if destination == resource.region_id {
                 // Same region, another account: no shared link.
-                let seconds = (bytes as f64 / (intra_throughput * MIB_BYTES)).ceil() as i64;
+                let seconds =
+                    ceil_non_negative(bytes as f64 / (intra_throughput * MIB_BYTES)) as i64;
                 counts.completed += 1;
                 counts.lag.add_point(seconds as u64, 1);
                 continue;

@@ -263,8 +263,8 @@ fn simulate_resource(
                 .max(MIN_THROUGHPUT_MIB_PER_S);
             jobs.created += 1;
 
-            let start =
-                (slot.scheduled_seconds + (delay_minutes * 60.0).round() as i64).max(busy_until);
+            let start = (slot.scheduled_seconds + round_non_negative(delay_minutes * 60.0) as i64)
+                .max(busy_until);
             if start > slot.scheduled_seconds + slot.start_window_seconds {
                 jobs.expired += 1;
                 continue;
@@ -594,7 +594,7 @@ fn round_non_negative(x: f64) -> u64 {
 }
 
 /// `x.ceil()` for x ≥ 0, without a libm call.
-fn ceil_non_negative(x: f64) -> u64 {
+pub(super) fn ceil_non_negative(x: f64) -> u64 {
     debug_assert!(x >= 0.0);
     let floor = x as u64;
     if (floor as f64) < x { floor + 1 } else { floor }
