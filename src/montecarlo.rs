@@ -11,31 +11,14 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::model::Model;
+use crate::sim::OutageTimeline;
+pub use crate::sim::View;
+use crate::sim::ops::CopyDays;
 use crate::sim::{
-    CopyCounts, GroupOutcome, JobCounts, TrialOutcome, simulate_with, trial::Scratch,
+    CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_with,
+    trial::Scratch,
 };
 use crate::stats::{Histogram, estimate};
-
-/// A single resource lost in its own region: restored from its newest local point.
-pub const RESOURCE_LOSS: &str = "resource_loss";
-/// The view from the DR region: RPO from the newest cross-region copy (copy lag included).
-/// A region outage's restores from those copies are not simulated yet, so these rows have
-/// RPO figures only.
-pub const DR_REGION: &str = "dr_region";
-/// Logical corruption found after a delay: restored from the newest point taken before
-/// the corruption that still exists at detection.
-pub const LOGICAL_CORRUPTION: &str = "logical_corruption";
-
-/// Which outcome of a trial a row reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// `TrialOutcome::groups`: resource loss in its own region.
-    Local,
-    /// `TrialOutcome::dr_groups`: from the DR region's copies.
-    DrRegion,
-    /// `TrialOutcome::corruption_groups`.
-    Corruption,
-}
 
 /// A row of the RPO/RTO report: a set of groups pooled together.
 #[derive(Debug, Clone)]
@@ -67,7 +50,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         .map(|(i, g)| RowSpec {
             tier: g.tier.clone(),
             environment: g.environment.clone(),
-            disaster: RESOURCE_LOSS,
+            disaster: View::Local.name(),
             view: View::Local,
             members: vec![i],
             rpo_target_seconds: g.rpo_target_seconds,
@@ -85,7 +68,7 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         rows.push(RowSpec {
             tier: tier.to_string(),
             environment: "all".to_string(),
-            disaster: RESOURCE_LOSS,
+            disaster: View::Local.name(),
             view: View::Local,
             resources: members.iter().map(|&i| counts[i]).sum(),
             members,
@@ -96,30 +79,29 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
     rows.push(RowSpec {
         tier: "all".to_string(),
         environment: "all".to_string(),
-        disaster: RESOURCE_LOSS,
+        disaster: View::Local.name(),
         view: View::Local,
         members: (0..model.groups.len()).collect(),
         rpo_target_seconds: None,
         rto_target_seconds: None,
         resources: model.resources.len() as u64,
     });
-    // The same rows seen from the DR region (RPO only), and for logical corruption.
+    // The same rows seen from the DR region (RPO only), and for every other disaster.
     let local = rows.len();
-    for i in 0..local {
-        let r = rows[i].clone();
-        rows.push(RowSpec {
-            disaster: DR_REGION,
-            view: View::DrRegion,
-            rto_target_seconds: None,
-            ..r
-        });
-    }
-    if model.disasters.logical_corruption.is_some() {
+    for view in View::ALL.into_iter().skip(1) {
+        if !simulated(model, view) {
+            continue;
+        }
         for i in 0..local {
             let r = rows[i].clone();
             rows.push(RowSpec {
-                disaster: LOGICAL_CORRUPTION,
-                view: View::Corruption,
+                disaster: view.name(),
+                view,
+                rto_target_seconds: if view == View::DrRegion {
+                    None
+                } else {
+                    r.rto_target_seconds
+                },
                 ..r
             });
         }
@@ -176,8 +158,20 @@ pub struct Accumulator {
     storage: Vec<(u64, Vec<u64>, Vec<u64>)>,
     jobs: JobCounts,
     copies: CopyCounts,
+    /// (trial, what came back when after its region outages).
+    outage: Vec<(u64, OutageTimeline)>,
+    /// (trial, copy activity per day).
+    copy_days: Vec<(u64, CopyDays)>,
+    /// (trial, `[alarm][month]` firings summed over accounts).
+    alarm_totals: Vec<(u64, Vec<Vec<u64>>)>,
+    /// `[alarm][month][n]`: account-trials with `n` firings (n capped at the last index).
+    alarm_counts: Vec<Vec<Vec<u64>>>,
+    monitored_accounts: usize,
     trials: u64,
 }
+
+/// Firings per account per month above which the per-account distribution is capped.
+const MAX_FIRINGS_COUNTED: usize = 1_000;
 
 impl Accumulator {
     pub fn new(rows: &[RowSpec]) -> Accumulator {
@@ -192,6 +186,11 @@ impl Accumulator {
             storage: Vec::new(),
             jobs: JobCounts::default(),
             copies: CopyCounts::new(),
+            outage: Vec::new(),
+            copy_days: Vec::new(),
+            alarm_totals: Vec::new(),
+            alarm_counts: Vec::new(),
+            monitored_accounts: 0,
             trials: 0,
         }
     }
@@ -200,11 +199,7 @@ impl Accumulator {
     pub fn add(&mut self, rows: &[RowSpec], outcome: &TrialOutcome) {
         for (spec, acc) in rows.iter().zip(&mut self.rows) {
             let combined;
-            let groups = match spec.view {
-                View::Local => &outcome.groups,
-                View::DrRegion => &outcome.dr_groups,
-                View::Corruption => &outcome.corruption_groups,
-            };
+            let groups = outcome.view(spec.view);
             let group = if let [only] = spec.members.as_slice() {
                 &groups[*only]
             } else {
@@ -232,6 +227,36 @@ impl Accumulator {
         self.storage.push((outcome.trial, warm, cold));
         self.jobs.merge(&outcome.jobs);
         self.copies.merge(&outcome.copies);
+        if outcome.outage.affected.iter().any(|&a| a > 0) {
+            self.outage.push((outcome.trial, outcome.outage.clone()));
+        }
+        self.copy_days
+            .push((outcome.trial, outcome.copy_days.clone()));
+        let alarms = &outcome.alarms;
+        self.monitored_accounts = alarms.monitored_accounts;
+        if self.alarm_counts.is_empty() {
+            self.alarm_counts = alarms
+                .firings
+                .iter()
+                .map(|months| vec![vec![0; MAX_FIRINGS_COUNTED + 1]; months.len()])
+                .collect();
+        }
+        let mut totals = Vec::with_capacity(alarms.firings.len());
+        for (a, months) in alarms.firings.iter().enumerate() {
+            totals.push(
+                months
+                    .iter()
+                    .enumerate()
+                    .map(|(m, accounts)| {
+                        for &n in accounts {
+                            self.alarm_counts[a][m][(n as usize).min(MAX_FIRINGS_COUNTED)] += 1;
+                        }
+                        accounts.iter().map(|&n| u64::from(n)).sum()
+                    })
+                    .collect(),
+            );
+        }
+        self.alarm_totals.push((outcome.trial, totals));
         self.trials += 1;
     }
 
@@ -244,6 +269,21 @@ impl Accumulator {
         self.storage.extend(other.storage);
         self.jobs.merge(&other.jobs);
         self.copies.merge(&other.copies);
+        self.outage.extend(other.outage);
+        self.copy_days.extend(other.copy_days);
+        self.alarm_totals.extend(other.alarm_totals);
+        if self.alarm_counts.is_empty() {
+            self.alarm_counts = other.alarm_counts;
+        } else {
+            for (a, b) in self.alarm_counts.iter_mut().zip(&other.alarm_counts) {
+                for (ma, mb) in a.iter_mut().zip(b) {
+                    for (x, y) in ma.iter_mut().zip(mb) {
+                        *x += y;
+                    }
+                }
+            }
+        }
+        self.monitored_accounts = self.monitored_accounts.max(other.monitored_accounts);
         self.trials += other.trials;
         self
     }
@@ -254,6 +294,9 @@ impl Accumulator {
             r.per_trial.sort_by_key(|t| t.trial);
         }
         self.storage.sort_by_key(|s| s.0);
+        self.outage.sort_by_key(|o| o.0);
+        self.copy_days.sort_by_key(|c| c.0);
+        self.alarm_totals.sort_by_key(|a| a.0);
         let n = self.trials;
         let row_estimates = rows
             .iter()
@@ -276,12 +319,22 @@ impl Accumulator {
                 }
             })
             .collect();
+        let restore_timeline = restore_timeline(&self.outage);
+        let copy_days = copy_days(&self.copy_days);
+        let alarms = alarm_months(
+            &self.alarm_totals,
+            &self.alarm_counts,
+            self.monitored_accounts,
+        );
         Estimates {
             trials: n,
             rows: row_estimates,
             storage,
             jobs: self.jobs,
             copies: self.copies,
+            restore_timeline,
+            copy_days,
+            alarms,
         }
     }
 }
@@ -370,6 +423,181 @@ pub struct Estimates {
     pub storage: Vec<DayStorage>,
     pub jobs: JobCounts,
     pub copies: CopyCounts,
+    /// Region outages: per tier (`Model::tiers` order, then untiered) and whole hour after
+    /// the outage, what is back; empty without region outages.
+    pub restore_timeline: Vec<TimelinePoint>,
+    /// Copy activity per day.
+    pub copy_days: Vec<CopyDayEstimate>,
+    /// Alarm firings per alarm and month (alarm-major, month order).
+    pub alarms: Vec<AlarmMonthEstimate>,
+}
+
+/// Copy activity on one day, across trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyDayEstimate {
+    pub day: usize,
+    pub created: Band,
+    pub completed: Band,
+    pub failed: Band,
+    pub refused_cold: Band,
+    /// Per link (`Model::region_pairs` order): copies waiting or transferring at day end.
+    pub backlog_jobs: Vec<Band>,
+    pub backlog_bytes: Vec<Band>,
+    /// Mean over trials (with copies completed that day) of the day's lag p50 / p95.
+    pub lag_p50_seconds: Option<f64>,
+    pub lag_p95_seconds: Option<f64>,
+}
+
+/// How often one alarm fires in one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmMonthEstimate {
+    /// Index into `sim::ops::ALARMS`.
+    pub alarm: usize,
+    /// Index into `Simulation::months`.
+    pub month: usize,
+    pub monitored_accounts: usize,
+    /// Firings per monitored account: mean and P90 over accounts and trials.
+    pub per_account_mean: f64,
+    pub per_account_p90: f64,
+    /// Firings summed over the organization: mean and P10/P50/P90 over trials.
+    pub organization: Band,
+}
+
+fn copy_days(trials: &[(u64, CopyDays)]) -> Vec<CopyDayEstimate> {
+    let Some(first) = trials.first() else {
+        return Vec::new();
+    };
+    let band = |f: &dyn Fn(&CopyDays) -> f64| {
+        Band::of(&trials.iter().map(|(_, c)| f(c)).collect::<Vec<_>>())
+    };
+    (0..first.1.created.len())
+        .map(|d| {
+            let lag = |f: &dyn Fn(&CopyDays) -> Option<f64>| {
+                let v: Vec<f64> = trials.iter().filter_map(|(_, c)| f(c)).collect();
+                (!v.is_empty()).then(|| estimate::mean(&v))
+            };
+            CopyDayEstimate {
+                day: d,
+                created: band(&|c| c.created[d] as f64),
+                completed: band(&|c| c.completed[d] as f64),
+                failed: band(&|c| c.failed[d] as f64),
+                refused_cold: band(&|c| c.refused_cold[d] as f64),
+                backlog_jobs: (0..first.1.backlog_jobs.len())
+                    .map(|l| band(&|c| c.backlog_jobs[l][d] as f64))
+                    .collect(),
+                backlog_bytes: (0..first.1.backlog_bytes.len())
+                    .map(|l| band(&|c| c.backlog_bytes[l][d] as f64))
+                    .collect(),
+                lag_p50_seconds: lag(&|c| c.lag_p50_seconds[d]),
+                lag_p95_seconds: lag(&|c| c.lag_p95_seconds[d]),
+            }
+        })
+        .collect()
+}
+
+fn alarm_months(
+    totals: &[(u64, Vec<Vec<u64>>)],
+    counts: &[Vec<Vec<u64>>],
+    monitored_accounts: usize,
+) -> Vec<AlarmMonthEstimate> {
+    let mut out = Vec::new();
+    for (alarm, months) in counts.iter().enumerate() {
+        for (month, histogram) in months.iter().enumerate() {
+            let n: u64 = histogram.iter().sum();
+            let sum: u64 = histogram
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| k as u64 * c)
+                .sum();
+            // P90 over account-trials: the smallest k with at least 90 % at or below it.
+            let rank = (0.9 * n as f64).ceil() as u64;
+            let mut seen = 0;
+            let p90 = histogram
+                .iter()
+                .position(|&c| {
+                    seen += c;
+                    seen >= rank.max(1)
+                })
+                .unwrap_or(0);
+            let organization: Vec<f64> = totals.iter().map(|t| t.1[alarm][month] as f64).collect();
+            out.push(AlarmMonthEstimate {
+                alarm,
+                month,
+                monitored_accounts,
+                per_account_mean: if n == 0 { 0.0 } else { sum as f64 / n as f64 },
+                per_account_p90: p90 as f64,
+                organization: Band::of(&organization),
+            });
+        }
+    }
+    out
+}
+
+/// One tier at one hour after a region outage: what is back (restored, validated and
+/// hydrated) by then, across trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimelinePoint {
+    /// Index of the tier (`Model::tiers`; `tiers.len()` = untiered).
+    pub tier: usize,
+    /// Hours after the outage (the end of that hour).
+    pub hour: usize,
+    /// Resources of the tier in the failed regions (mean per trial).
+    pub affected: f64,
+    pub resources: Band,
+    pub bytes: Band,
+    /// Share of the affected resources back.
+    pub share: Band,
+}
+
+fn restore_timeline(outage: &[(u64, OutageTimeline)]) -> Vec<TimelinePoint> {
+    let Some(first) = outage.first() else {
+        return Vec::new();
+    };
+    // Back by the end of hour h: prefix sums of what came back in each hour.
+    fn prefix<T: Copy + std::ops::AddAssign + Default>(per_hour: &[Vec<T>]) -> Vec<Vec<T>> {
+        per_hour
+            .iter()
+            .map(|h| {
+                h.iter()
+                    .scan(T::default(), |sum, &x| {
+                        *sum += x;
+                        Some(*sum)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+    let resources: Vec<Vec<Vec<u64>>> = outage.iter().map(|(_, o)| prefix(&o.resources)).collect();
+    let bytes: Vec<Vec<Vec<u128>>> = outage.iter().map(|(_, o)| prefix(&o.bytes)).collect();
+    let (tiers, hours) = (
+        first.1.resources.len(),
+        first.1.resources.first().map_or(0, Vec::len),
+    );
+    let mut points = Vec::new();
+    for tier in 0..tiers {
+        let affected: Vec<f64> = outage.iter().map(|o| o.1.affected[tier] as f64).collect();
+        if affected.iter().all(|&a| a == 0.0) {
+            continue;
+        }
+        for hour in 0..hours {
+            let back: Vec<f64> = resources.iter().map(|c| c[tier][hour] as f64).collect();
+            let back_bytes: Vec<f64> = bytes.iter().map(|c| c[tier][hour] as f64).collect();
+            let share: Vec<f64> = back
+                .iter()
+                .zip(&affected)
+                .map(|(r, a)| r / a.max(1.0))
+                .collect();
+            points.push(TimelinePoint {
+                tier,
+                hour,
+                affected: estimate::mean(&affected),
+                resources: Band::of(&back),
+                bytes: Band::of(&back_bytes),
+                share: Band::of(&share),
+            });
+        }
+    }
+    points
 }
 
 fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {

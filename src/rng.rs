@@ -41,7 +41,7 @@ pub type SimRng = rand_xoshiro::Xoshiro256PlusPlus;
 /// The discriminants are the stable ids hashed into the key. **Never
 /// renumber or reuse an id**: doing so silently changes every draw of every
 /// stream of that kind for every existing seed. Add a new kind with a new,
-/// previously unused id (the next is 7) and append it to [`Stream::ALL`].
+/// previously unused id (the next is 11) and append it to [`Stream::ALL`].
 #[repr(u64)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Stream {
@@ -59,11 +59,17 @@ pub enum Stream {
     Cost = 6,
     /// Logical corruption: when it happens, how long until it is detected, its restore.
     Corruption = 7,
+    /// Region outage: when it happens, its declaration, each restore's durations.
+    RegionOutage = 8,
+    /// Account compromise: when it happens, its restore.
+    Compromise = 9,
+    /// Key loss: when it happens, its restore.
+    KeyLoss = 10,
 }
 
 impl Stream {
     /// Every stream kind, in id order.
-    pub const ALL: [Stream; 7] = [
+    pub const ALL: [Stream; 10] = [
         Stream::Estate,
         Stream::BackupJob,
         Stream::Restore,
@@ -71,6 +77,9 @@ impl Stream {
         Stream::Copy,
         Stream::Cost,
         Stream::Corruption,
+        Stream::RegionOutage,
+        Stream::Compromise,
+        Stream::KeyLoss,
     ];
 
     /// The stable id hashed into the stream key (the enum discriminant).
@@ -248,7 +257,7 @@ mod tests {
     #[test]
     fn stream_ids_are_stable() {
         let ids: Vec<u64> = Stream::ALL.iter().map(|s| s.id()).collect();
-        assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     }
 
     #[test]

@@ -89,11 +89,47 @@ pub fn run(args: &RunArgs) -> Result<i32> {
             "storage_daily.csv",
             report::csv_files::storage_daily(&estimates),
         ),
+        (
+            "restore_timeline.csv",
+            report::csv_files::restore_timeline(
+                &model
+                    .tiers
+                    .iter()
+                    .map(|t| t.name.clone())
+                    .collect::<Vec<_>>(),
+                &estimates,
+            ),
+        ),
+        (
+            "copies_daily.csv",
+            report::csv_files::copies_daily(
+                &model
+                    .region_pairs
+                    .iter()
+                    .map(|p| format!("{}>{}", p.source, p.destination))
+                    .collect::<Vec<_>>(),
+                &estimates,
+            ),
+        ),
+        (
+            "alarms_monthly.csv",
+            report::csv_files::alarms_monthly(
+                &model
+                    .simulation
+                    .months
+                    .iter()
+                    .map(|m| m.label.clone())
+                    .collect::<Vec<_>>(),
+                &estimates,
+            ),
+        ),
     ];
     for (name, text) in &files {
         report::write_atomically(&out_dir.join(name), text.as_bytes())?;
     }
     print!("{}", report::table::tier_table(&rows, &estimates));
+    print!("{}", report::table::disaster_table(&rows, &estimates));
+    print!("{}", report::table::alarm_line(&estimates));
     print!("{}", report::table::findings(&model.findings));
     println!(
         "\n{} trials in {:.1}s; results in {}",

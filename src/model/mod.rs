@@ -54,6 +54,8 @@ pub struct Model {
     pub link_of: Vec<Option<u16>>,
     /// Disaster types simulated, in report order.
     pub disasters: Disasters,
+    /// KMS key pattern; `None`: every vault owner has its own key per region.
+    pub keys: Option<Keys>,
     /// Problems found without simulating (e.g. a backup policy AWS Backup would refuse).
     pub findings: Vec<Finding>,
 }
@@ -118,13 +120,63 @@ pub struct Simulation {
     pub start_delay_minutes: Dist,
     /// Throughput of a same-region (cross-account) copy, MiB/s.
     pub intra_region_copy_mib_per_s: Dist,
+    /// The calendar months (UTC) the horizon touches, in order; the first starts at 0
+    /// (or at the epoch's month start if the epoch is mid-month, clipped to 0).
+    pub months: Vec<Month>,
 }
 
 impl Simulation {
+    /// The calendar month (index into `months`) holding simulation second `t` ≥ 0.
+    pub fn month_of(&self, t: i64) -> usize {
+        self.months.partition_point(|m| m.start_seconds <= t).max(1) - 1
+    }
+
     /// Number of whole or partial days in the horizon.
     pub fn horizon_days(&self) -> usize {
         ((self.horizon_seconds + DAY_SECONDS - 1) / DAY_SECONDS) as usize
     }
+}
+
+/// A calendar month of the horizon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub label: String,
+    /// Simulation second the month starts (clipped to 0).
+    pub start_seconds: i64,
+    /// Simulation second the next month starts (not clipped to the horizon).
+    pub end_seconds: i64,
+}
+
+/// The calendar months (UTC) covering `[0, horizon_seconds)` from `epoch_unix_seconds`.
+pub fn months(epoch_unix_seconds: i64, horizon_seconds: i64) -> Vec<Month> {
+    use chrono::{Datelike, NaiveDate};
+    // Simulation second at which month `month` of `year` starts.
+    let start = |year: i32, month: u32| {
+        NaiveDate::from_ymd_opt(year, month, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("the first of a month exists")
+            .and_utc()
+            .timestamp()
+            - epoch_unix_seconds
+    };
+    let epoch = chrono::DateTime::from_timestamp(epoch_unix_seconds, 0).expect("valid epoch");
+    let (mut year, mut month) = (epoch.year(), epoch.month());
+    let mut out = Vec::new();
+    while start(year, month) < horizon_seconds {
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        out.push(Month {
+            label: format!("{year:04}-{month:02}"),
+            start_seconds: start(year, month).max(0),
+            end_seconds: start(next_year, next_month),
+        });
+        (year, month) = (next_year, next_month);
+    }
+    out
 }
 
 /// The origin of a rule's completion window.
@@ -240,6 +292,13 @@ pub struct CopySpec {
     pub rejected_by_lock: bool,
 }
 
+impl CopySpec {
+    /// Whether the copy goes to a vault of another account than `account`'s.
+    pub fn cross_account(&self, model: &Model, account: usize) -> bool {
+        model.vault_owner(self.vault, account) != account
+    }
+}
+
 /// One scheduled job of a program (after merging overlapping rules of one plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
@@ -330,6 +389,10 @@ pub struct Vault {
     pub account: Option<String>,
     /// Region: `None` = the account's home region.
     pub region: Option<String>,
+    /// Index into `Model::accounts` of `account`; `None` = the workload account.
+    pub owner_account: Option<usize>,
+    /// Index into `Model::regions` of `region`.
+    pub region_id: Option<u16>,
     pub lock: Option<VaultLock>,
 }
 
@@ -357,6 +420,23 @@ pub struct Disasters {
     pub resource_loss: Option<ResourceLoss>,
     /// Logical corruption: found after a delay; only older points that still exist help.
     pub logical_corruption: Option<LogicalCorruption>,
+    /// A whole region fails; its resources are restored elsewhere from copies, together.
+    pub region_outage: Option<RegionOutage>,
+    /// An account is compromised; only points outside it or under a compliance lock remain.
+    pub account_compromise: Option<Declared>,
+    /// A KMS key is lost; only points under other keys remain.
+    pub key_loss: Option<Declared>,
+}
+
+/// When a disaster happens: each disaster's view is conditional on it happening, at a
+/// forced instant or at a uniformly random one in the measurement window; the rate turns
+/// conditional results into yearly expectations.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    /// Expected events per unit (resource, account, region or key) per year.
+    pub rate_per_year: Option<f64>,
+    /// Forced instant, simulation seconds (inside the measurement window).
+    pub at_seconds: Option<i64>,
 }
 
 /// Settings of the logical-corruption disaster.
@@ -364,6 +444,7 @@ pub struct Disasters {
 pub struct LogicalCorruption {
     /// Time from the corruption to its detection, days.
     pub detection_delay_days: Dist,
+    pub timing: Timing,
 }
 
 /// Settings of the resource-loss disaster.
@@ -371,4 +452,147 @@ pub struct LogicalCorruption {
 pub struct ResourceLoss {
     /// Time from the loss to the decision to restore, minutes.
     pub declaration_delay_minutes: Dist,
+    pub timing: Timing,
+}
+
+/// A disaster whose restores start after a declaration delay (account compromise, key loss).
+#[derive(Debug, Clone)]
+pub struct Declared {
+    /// Time from the event to the decision to restore, minutes.
+    pub declaration_delay_minutes: Dist,
+    pub timing: Timing,
+}
+
+/// Settings of the region-outage disaster.
+#[derive(Debug, Clone)]
+pub struct RegionOutage {
+    /// Region ids (into `Model::regions`) that fail, each in its own outage.
+    pub regions: Vec<u16>,
+    /// Time from the outage to the decision to fail over, minutes (one draw per outage).
+    pub declaration_delay_minutes: Dist,
+    /// Restores wait by tier (Tier1 first) instead of all starting at once.
+    pub tier_priority: bool,
+    /// Restore throughput shared by all restores of one outage, MiB/s.
+    pub restore_throughput_mib_per_s: f64,
+    /// Concurrent restore jobs per account; `None` = unlimited.
+    pub max_concurrent_restores_per_account: Option<usize>,
+    pub timing: Timing,
+}
+
+/// KMS key pattern of the vaults ([seed §Key Architecture Patterns]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPattern {
+    /// One key (per region) in the central account for every vault.
+    Central,
+    /// Each vault's owning account has its own key (per region).
+    PerAccount,
+    /// Core accounts use the central key, workload accounts their own.
+    Hybrid,
+}
+
+/// The scenario's key settings.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub pattern: KeyPattern,
+    /// One multi-Region key instead of one key per region.
+    pub multi_region: bool,
+    /// Account index owning the central keys.
+    pub central_account: Option<usize>,
+    /// Per account: uses the central key under the hybrid pattern.
+    pub core_account: Vec<bool>,
+    /// Account-owned keys are shared with cross-account copy destinations.
+    pub cross_account_sharing: bool,
+}
+
+/// A KMS key: its owner (`None` = the central key) and region (`None` = multi-Region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyId {
+    pub owner: Option<u32>,
+    pub region: Option<u16>,
+}
+
+/// What one KMS key protects: the blast radius of losing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyReach {
+    pub key: KeyId,
+    /// Accounts with recovery points (local or copies) encrypted with the key.
+    pub accounts: usize,
+    /// Resources with recovery points encrypted with the key.
+    pub resources: usize,
+}
+
+impl Model {
+    /// Every key that encrypts some recovery point, with what it protects (in key order).
+    pub fn key_reach(&self) -> Vec<KeyReach> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut reach: BTreeMap<KeyId, (BTreeSet<usize>, usize)> = BTreeMap::new();
+        let mut keys = BTreeSet::new();
+        for r in &self.resources {
+            let Some(p) = r.program else { continue };
+            let program = &self.programs[p];
+            keys.clear();
+            for l in &program.lifecycles {
+                keys.insert(self.key_of(l.vault, r.account, r.region_id));
+            }
+            for spec in program.copy_sets.iter().flatten() {
+                let region = spec.region_id.unwrap_or(r.region_id);
+                keys.insert(self.key_of(spec.vault, r.account, region));
+            }
+            for &k in &keys {
+                let e = reach.entry(k).or_default();
+                e.0.insert(r.account);
+                e.1 += 1;
+            }
+        }
+        reach
+            .into_iter()
+            .map(|(key, (accounts, resources))| KeyReach {
+                key,
+                accounts: accounts.len(),
+                resources,
+            })
+            .collect()
+    }
+
+    /// The account owning `vault` for a resource of account `account`.
+    pub fn vault_owner(&self, vault: usize, account: usize) -> usize {
+        self.vaults[vault].owner_account.unwrap_or(account)
+    }
+
+    /// The region id of `vault` for a resource in region `region_id`.
+    pub fn vault_region(&self, vault: usize, region_id: u16) -> u16 {
+        self.vaults[vault].region_id.unwrap_or(region_id)
+    }
+
+    /// Whether points in `vault` survive the compromise of account `account` (whose
+    /// resource they protect): the vault belongs to another account, or a compliance-mode
+    /// lock stops even the root user from deleting them (aws-backup-facts §7).
+    pub fn survives_compromise(&self, vault: usize, account: usize) -> bool {
+        self.vault_owner(vault, account) != account
+            || self.vaults[vault].lock.is_some_and(|l| l.compliance_mode)
+    }
+
+    /// The key encrypting points of `vault` that protect a resource of `account` in
+    /// `region_id`. Without a key pattern every vault owner has its own key per region.
+    pub fn key_of(&self, vault: usize, account: usize, region_id: u16) -> KeyId {
+        let owner = self.vault_owner(vault, account);
+        let region = self.vault_region(vault, region_id);
+        let (pattern, multi_region, central) = match &self.keys {
+            Some(k) => (
+                k.pattern,
+                k.multi_region,
+                k.central_account == Some(owner) || k.core_account[owner],
+            ),
+            None => (KeyPattern::PerAccount, false, false),
+        };
+        let central = match pattern {
+            KeyPattern::Central => true,
+            KeyPattern::PerAccount => false,
+            KeyPattern::Hybrid => central,
+        };
+        KeyId {
+            owner: (!central).then_some(owner as u32),
+            region: (!multi_region).then_some(region),
+        }
+    }
 }

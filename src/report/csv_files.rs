@@ -107,3 +107,123 @@ pub fn storage_daily(estimates: &Estimates) -> String {
     }
     String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
 }
+
+/// Renders `restore_timeline.csv`: after a region outage, per tier and hour, the resources
+/// and bytes back (restored, validated, hydrated) and their share of the tier's affected
+/// resources, mean and P10/P50/P90 over trials. Header only without region outages.
+pub fn restore_timeline(tier_names: &[String], estimates: &Estimates) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "tier".to_string(),
+        "hours_after_outage".to_string(),
+        "affected_resources_mean".to_string(),
+    ];
+    for quantity in ["resources_back", "bytes_back", "share_back"] {
+        for stat in ["mean", "p10", "p50", "p90"] {
+            header.push(format!("{quantity}_{stat}"));
+        }
+    }
+    w.write_record(&header).expect("in-memory write");
+    for p in &estimates.restore_timeline {
+        if p.hour >= crate::sim::outcome::TIMELINE_HOURS {
+            continue;
+        }
+        let tier = tier_names
+            .get(p.tier)
+            .map_or("untiered", String::as_str)
+            .to_string();
+        let mut record = vec![tier, (p.hour + 1).to_string(), format!("{:.3}", p.affected)];
+        for (band, decimals) in [(p.resources, 3), (p.bytes, 0), (p.share, 6)] {
+            for x in [band.mean, band.p10, band.p50, band.p90] {
+                record.push(num(Some(x), decimals));
+            }
+        }
+        w.write_record(&record).expect("in-memory write");
+    }
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
+}
+
+/// Renders `copies_daily.csv`: per day, copy jobs created / completed / failed (refusals
+/// included) / refused because the source was cold, each link's backlog at the end of the
+/// day (jobs and bytes), and the lag p50/p95 of copies completed that day. Counts are
+/// means over trials; backlogs add P90.
+pub fn copies_daily(link_names: &[String], estimates: &Estimates) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "day",
+        "created_mean",
+        "completed_mean",
+        "failed_mean",
+        "refused_cold_mean",
+        "lag_p50_seconds",
+        "lag_p95_seconds",
+    ]
+    .map(String::from)
+    .to_vec();
+    for link in link_names {
+        for q in [
+            "backlog_jobs_mean",
+            "backlog_jobs_p90",
+            "backlog_bytes_mean",
+            "backlog_bytes_p90",
+        ] {
+            header.push(format!("{link}:{q}"));
+        }
+    }
+    w.write_record(&header).expect("in-memory write");
+    for d in &estimates.copy_days {
+        let mut record = vec![
+            d.day.to_string(),
+            num(Some(d.created.mean), 3),
+            num(Some(d.completed.mean), 3),
+            num(Some(d.failed.mean), 3),
+            num(Some(d.refused_cold.mean), 3),
+            num(d.lag_p50_seconds, 0),
+            num(d.lag_p95_seconds, 0),
+        ];
+        for (jobs, bytes) in d.backlog_jobs.iter().zip(&d.backlog_bytes) {
+            record.extend([
+                num(Some(jobs.mean), 3),
+                num(Some(jobs.p90), 3),
+                num(Some(bytes.mean), 0),
+                num(Some(bytes.p90), 0),
+            ]);
+        }
+        w.write_record(&record).expect("in-memory write");
+    }
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
+}
+
+/// Renders `alarms_monthly.csv`: per alarm and calendar month, firings per monitored
+/// account (mean, P90 over accounts and trials) and for the whole organization (mean,
+/// P10/P50/P90 over trials).
+pub fn alarms_monthly(month_labels: &[String], estimates: &Estimates) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "alarm",
+        "month",
+        "monitored_accounts",
+        "per_account_mean",
+        "per_account_p90",
+        "organization_mean",
+        "organization_p10",
+        "organization_p50",
+        "organization_p90",
+    ])
+    .expect("in-memory write");
+    for a in &estimates.alarms {
+        w.write_record([
+            crate::sim::ops::ALARMS[a.alarm].to_string(),
+            month_labels[a.month].clone(),
+            a.monitored_accounts.to_string(),
+            num(Some(a.per_account_mean), 4),
+            num(Some(a.per_account_p90), 0),
+            num(Some(a.organization.mean), 2),
+            num(Some(a.organization.p10), 2),
+            num(Some(a.organization.p50), 2),
+            num(Some(a.organization.p90), 2),
+        ])
+        .expect("in-memory write");
+    }
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
+}

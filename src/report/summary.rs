@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{DAY_SECONDS, Model};
+use crate::model::{DAY_SECONDS, KeyPattern, Model, Timing};
 use crate::montecarlo::{Distribution, Estimates, RowSpec, Value};
 use crate::sim::JobCounts;
 
@@ -30,9 +30,85 @@ struct Summary<'a> {
     estate: EstateInfo,
     jobs: JobsInfo,
     copies: CopiesInfo,
+    job_reports: JobReports,
     rpo_rto: Vec<RowOut<'a>>,
     storage: StorageInfo,
+    disasters: Vec<DisasterOut>,
+    keys: KeysOut,
     findings: Vec<FindingOut<'a>>,
+}
+
+/// Jobs per trial (mean) in the states of AWS Backup Audit Manager's job reports
+/// (aws-backup-facts §3.2, §8.2).
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct JobReports {
+    BACKUP_JOB_REPORT: BackupStates,
+    COPY_JOB_REPORT: CopyStates,
+    /// Per disaster: restore jobs that ran, and losses with no recovery point to restore.
+    RESTORE_JOB_REPORT: Vec<RestoreStates>,
+}
+
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct BackupStates {
+    COMPLETED: f64,
+    FAILED: f64,
+    /// Not started inside the start window.
+    EXPIRED: f64,
+    /// Canceled by AWS Backup at the end of the completion window.
+    ABORTED: f64,
+}
+
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct CopyStates {
+    COMPLETED: f64,
+    /// Failures and refusals (cold source, vault lock, unshared key).
+    FAILED: f64,
+    /// Still waiting or transferring when the horizon ends.
+    RUNNING: f64,
+}
+
+#[derive(Serialize)]
+#[allow(non_snake_case)]
+struct RestoreStates {
+    disaster: &'static str,
+    COMPLETED: f64,
+    no_recovery_point: f64,
+}
+
+/// A disaster type: how often it strikes and what that means per year.
+#[derive(Serialize)]
+struct DisasterOut {
+    name: &'static str,
+    /// What the rate counts per: resource, account, region or key.
+    unit: &'static str,
+    /// Units exposed (resources, accounts, failed regions, keys in use).
+    units: usize,
+    rate_per_year: Option<f64>,
+    /// rate × units.
+    events_per_year: Option<f64>,
+    /// 1 − e^(−events per year).
+    probability_per_year: Option<f64>,
+    /// The forced instant, if the scenario forces one.
+    forced_at: Option<String>,
+    /// P(unrecoverable | hit) over all resources it hits, with its Monte Carlo error.
+    p_unrecoverable: ValueOut,
+    /// rate × resources hit per event set × P(unrecoverable): resources lost for good per year.
+    expected_unrecoverable_resources_per_year: Option<f64>,
+}
+
+/// The KMS key pattern and the blast radius of losing one key.
+#[derive(Serialize)]
+struct KeysOut {
+    pattern: &'static str,
+    multi_region: bool,
+    keys_in_use: usize,
+    /// Most accounts / resources with points under one key.
+    max_accounts_per_key: usize,
+    max_resources_per_key: usize,
+    mean_accounts_per_key: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -78,9 +154,11 @@ struct CopiesInfo {
     /// Mean per trial.
     created: f64,
     completed: f64,
+    running_at_end: f64,
     failed: f64,
     refused_cold: f64,
     rejected_by_lock: f64,
+    rejected_by_key: f64,
     bytes: f64,
     /// Copy lag (completion − source usable), seconds, over all copies of all trials.
     lag_seconds_p50: Option<f64>,
@@ -181,6 +259,91 @@ fn jobs_mean(j: &JobCounts, trials: u64) -> JobsMean {
     }
 }
 
+fn instant_text(model: &Model, seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds + seconds, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+fn disasters(model: &Model, rows: &[RowSpec], estimates: &Estimates) -> Vec<DisasterOut> {
+    use crate::sim::View;
+    let d = &model.disasters;
+    let keys_in_use = model.key_reach().len();
+    let mut out = Vec::new();
+    let mut push = |view: View, unit: &'static str, units: usize, timing: &Timing| {
+        let all = estimates.rows.iter().find(|e| {
+            let s = &rows[e.spec_index];
+            s.view == view && s.tier == "all" && s.environment == "all"
+        });
+        let p = all.map_or(
+            Value {
+                value: None,
+                standard_error: None,
+            },
+            |e| e.p_unrecoverable,
+        );
+        let hit_per_trial = all.map(|e| e.losses as f64 / estimates.trials.max(1) as f64);
+        let events = timing.rate_per_year.map(|r| r * units as f64);
+        out.push(DisasterOut {
+            name: view.name(),
+            unit,
+            units,
+            rate_per_year: timing.rate_per_year,
+            events_per_year: events,
+            probability_per_year: events.map(|e| -(-e).exp_m1()),
+            forced_at: timing.at_seconds.map(|s| instant_text(model, s)),
+            p_unrecoverable: p.into(),
+            expected_unrecoverable_resources_per_year: match (
+                timing.rate_per_year,
+                hit_per_trial,
+                p.value,
+            ) {
+                (Some(r), Some(h), Some(p)) => Some(r * h * p),
+                _ => None,
+            },
+        });
+    };
+    let resources = model.resources.len();
+    if let Some(r) = &d.resource_loss {
+        push(View::Local, "resource", resources, &r.timing);
+    }
+    if let Some(c) = &d.logical_corruption {
+        push(View::Corruption, "resource", resources, &c.timing);
+    }
+    if let Some(o) = &d.region_outage {
+        push(View::RegionOutage, "region", o.regions.len(), &o.timing);
+    }
+    if let Some(c) = &d.account_compromise {
+        push(
+            View::AccountCompromise,
+            "account",
+            model.accounts.len(),
+            &c.timing,
+        );
+    }
+    if let Some(k) = &d.key_loss {
+        push(View::KeyLoss, "key", keys_in_use, &k.timing);
+    }
+    out
+}
+
+fn keys(model: &Model) -> KeysOut {
+    let reach = model.key_reach();
+    KeysOut {
+        pattern: match model.keys.as_ref().map(|k| k.pattern) {
+            Some(KeyPattern::Central) => "central",
+            Some(KeyPattern::Hybrid) => "hybrid",
+            Some(KeyPattern::PerAccount) | None => "per_account",
+        },
+        multi_region: model.keys.as_ref().is_some_and(|k| k.multi_region),
+        keys_in_use: reach.len(),
+        max_accounts_per_key: reach.iter().map(|k| k.accounts).max().unwrap_or(0),
+        max_resources_per_key: reach.iter().map(|k| k.resources).max().unwrap_or(0),
+        mean_accounts_per_key: (!reach.is_empty())
+            .then(|| reach.iter().map(|k| k.accounts as f64).sum::<f64>() / reach.len() as f64),
+    }
+}
+
 /// Renders `summary.json` (pretty, with a trailing newline).
 pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estimates) -> String {
     let epoch = chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds, 0)
@@ -225,14 +388,52 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
             CopiesInfo {
                 created: m(c.created),
                 completed: m(c.completed),
+                running_at_end: m(c.running_at_end),
                 failed: m(c.failed),
                 refused_cold: m(c.refused_cold),
                 rejected_by_lock: m(c.rejected_by_lock),
+                rejected_by_key: m(c.rejected_by_key),
                 bytes: per_trial(c.bytes, estimates.trials),
                 lag_seconds_p50: c.lag.quantile(0.50),
                 lag_seconds_p95: c.lag.quantile(0.95),
                 lag_seconds_max: c.lag.max().map(|x| x as f64),
                 lag_seconds_mean: c.lag.mean(),
+            }
+        },
+        job_reports: {
+            let t = estimates.trials.max(1) as f64;
+            let (j, c) = (&estimates.jobs, &estimates.copies);
+            JobReports {
+                BACKUP_JOB_REPORT: BackupStates {
+                    COMPLETED: j.completed as f64 / t,
+                    FAILED: j.failed as f64 / t,
+                    EXPIRED: j.expired as f64 / t,
+                    ABORTED: j.cut_off as f64 / t,
+                },
+                COPY_JOB_REPORT: CopyStates {
+                    COMPLETED: c.completed as f64 / t,
+                    FAILED: (c.failed + c.refused_cold + c.rejected_by_lock + c.rejected_by_key)
+                        as f64
+                        / t,
+                    RUNNING: c.running_at_end as f64 / t,
+                },
+                RESTORE_JOB_REPORT: estimates
+                    .rows
+                    .iter()
+                    .filter(|e| {
+                        let s = &rows[e.spec_index];
+                        s.tier == "all" && s.environment == "all" && e.losses > 0
+                    })
+                    .map(|e| {
+                        let unrecoverable =
+                            e.p_unrecoverable.value.unwrap_or(0.0) * e.losses as f64;
+                        RestoreStates {
+                            disaster: rows[e.spec_index].disaster,
+                            COMPLETED: (e.losses as f64 - unrecoverable) / t,
+                            no_recovery_point: unrecoverable / t,
+                        }
+                    })
+                    .collect(),
             }
         },
         rpo_rto: estimates
@@ -271,6 +472,8 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 .map(|d| d.cold.mean)
                 .fold(0.0, f64::max),
         },
+        disasters: disasters(model, rows, estimates),
+        keys: keys(model),
         findings: model
             .findings
             .iter()

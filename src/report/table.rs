@@ -55,7 +55,13 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
             percent(dr.and_then(|d| d.p_unrecoverable_time.value)),
         ]);
     }
-    let widths: Vec<usize> = (0..header.len())
+    render(&lines)
+}
+
+/// Renders rows of cells: the first column left-aligned, the others right-aligned, a rule
+/// under the header.
+fn render<const N: usize>(lines: &[[String; N]]) -> String {
+    let widths: Vec<usize> = (0..N)
         .map(|c| {
             lines
                 .iter()
@@ -81,6 +87,73 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
         }
     }
     out
+}
+
+/// One block per simulated disaster (other than a single resource loss), one line per
+/// tier: what is lost for good, RPO and RTO p95, and P(RTO met), each conditional on the
+/// disaster happening.
+pub fn disaster_table(rows: &[RowSpec], estimates: &Estimates) -> String {
+    let header = [
+        "disaster",
+        "tier",
+        "P(unrecoverable)",
+        "RPO p95",
+        "RTO p95",
+        "target",
+        "P(RTO met)",
+    ];
+    let mut lines: Vec<[String; 7]> = vec![header.map(str::to_string)];
+    let mut previous = None;
+    for e in &estimates.rows {
+        let spec = &rows[e.spec_index];
+        if spec.environment != "all" || matches!(spec.view, View::Local | View::DrRegion) {
+            continue;
+        }
+        let first = previous != Some(spec.view);
+        previous = Some(spec.view);
+        lines.push([
+            if first {
+                spec.disaster.to_string()
+            } else {
+                String::new()
+            },
+            spec.tier.clone(),
+            percent(e.p_unrecoverable.value),
+            e.rpo.quantiles[2].value.map_or("-".into(), human_duration),
+            e.rto.quantiles[2].value.map_or("-".into(), human_duration),
+            target(spec.rto_target_seconds),
+            percent(e.p_meet_rto.value),
+        ]);
+    }
+    if lines.len() == 1 {
+        return String::new();
+    }
+    format!("\n{}", render(&lines))
+}
+
+/// One line: the mean monthly firings of each alarm over the organization.
+pub fn alarm_line(estimates: &Estimates) -> String {
+    let mut parts = Vec::new();
+    for (a, name) in crate::sim::ops::ALARMS.iter().enumerate() {
+        let months: Vec<f64> = estimates
+            .alarms
+            .iter()
+            .filter(|m| m.alarm == a)
+            .map(|m| m.organization.mean)
+            .collect();
+        if months.is_empty() {
+            continue;
+        }
+        let mean = months.iter().sum::<f64>() / months.len() as f64;
+        parts.push(format!("{name} {mean:.0}"));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nAlarm firings per month, whole organization (alarms_monthly.csv): {}\n",
+        parts.join(", ")
+    )
 }
 
 /// The static findings, one line each (most severe first), or nothing when there are none.

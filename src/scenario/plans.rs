@@ -962,6 +962,8 @@ mod tests {
             name: "V".into(),
             account: None,
             region: None,
+            owner_account: None,
+            region_id: None,
             lock: Some(VaultLock {
                 compliance_mode: true,
                 min_retention_days: Some(2190),

@@ -34,6 +34,31 @@ pub struct RawScenario {
     pub environments: BTreeMap<String, RawEnvironment>,
     #[serde(default)]
     pub disasters: RawDisasters,
+    /// The KMS key pattern of the backup vaults.
+    #[serde(default)]
+    pub keys: Option<RawKeys>,
+}
+
+/// Which KMS keys encrypt the recovery points of each vault ([seed §Key Architecture
+/// Patterns]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeys {
+    /// `central`, `per_account` or `hybrid`.
+    pub pattern: String,
+    /// One multi-Region key (replicated) instead of one key per region.
+    #[serde(default)]
+    pub multi_region: Option<bool>,
+    /// Account template (count = 1) that owns the central keys.
+    #[serde(default)]
+    pub central_account: Option<String>,
+    /// `hybrid`: accounts under these OUs use the central key.
+    #[serde(default)]
+    pub core_ous: Option<Vec<String>>,
+    /// Whether account-owned keys are shared with the destination account of cross-account
+    /// copies (without it such copies fail).
+    #[serde(default)]
+    pub cross_account_sharing: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -348,6 +373,12 @@ pub struct RawDisasters {
     pub resource_loss: Option<RawResourceLoss>,
     #[serde(default)]
     pub logical_corruption: Option<RawLogicalCorruption>,
+    #[serde(default)]
+    pub region_outage: Option<RawRegionOutage>,
+    #[serde(default)]
+    pub account_compromise: Option<RawAccountCompromise>,
+    #[serde(default)]
+    pub key_loss: Option<RawKeyLoss>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -355,10 +386,68 @@ pub struct RawDisasters {
 pub struct RawLogicalCorruption {
     /// Days from the corruption to its detection.
     pub detection_delay_days: RawDist,
+    /// Expected corruptions per resource per year.
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    /// Forced instant (RFC 3339) instead of a uniformly random one.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawResourceLoss {
     pub declaration_delay_minutes: RawDist,
+    /// Expected losses per resource per year.
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A whole region fails: every resource in it is restored in another region from copies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionOutage {
+    /// Regions that fail (each in its own outage); default: every region holding resources.
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    pub declaration_delay_minutes: RawDist,
+    /// `all_at_once` or `tier_priority`.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Restore throughput shared by every restore of the outage, MiB/s.
+    pub restore_throughput_mib_per_s: f64,
+    /// Concurrent restore jobs per account (the rest wait).
+    #[serde(default)]
+    pub max_concurrent_restores_per_account: Option<i64>,
+    /// Expected outages per region per year.
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// An account is compromised (ransomware): its unprotected recovery points are deleted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccountCompromise {
+    pub declaration_delay_minutes: RawDist,
+    /// Expected compromises per account per year.
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A KMS key is disabled or deleted: every point encrypted with it is unusable.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeyLoss {
+    pub declaration_delay_minutes: RawDist,
+    /// Expected losses per key per year.
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    #[serde(default)]
+    pub at: Option<String>,
 }

@@ -13,6 +13,7 @@ use super::estate;
 use super::load::Scenario;
 use super::plans::{assign_programs, plans};
 use super::policies;
+use super::raw::RawDist;
 use crate::dist::Dist;
 use crate::model::*;
 
@@ -73,7 +74,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let ou_environment = ou_environments(raw, &ous, problems);
     let vaults = vaults(raw, problems);
     let region_pairs = region_pairs(raw, problems);
-    let disasters = disasters(raw, problems);
+    let disasters = disasters(raw, simulation.as_ref(), problems);
 
     let plans = simulation
         .as_ref()
@@ -115,11 +116,16 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         vaults,
         region_pairs,
         disasters: disasters?,
+        keys: None,
         findings: from_policies.findings,
         regions: Vec::new(),
         link_of: Vec::new(),
     };
     intern_regions(&mut model);
+    resolve_after_estate(raw, &mut model, problems);
+    if !problems.0.is_empty() {
+        return None;
+    }
     assign_programs(&mut model, &plans, problems);
     if !problems.0.is_empty() {
         return None;
@@ -212,6 +218,7 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
         completion_window_from: completion_window_from?,
         start_delay_minutes: start_delay?,
         intra_region_copy_mib_per_s: intra_copy?,
+        months: months(epoch?, horizon? * DAY_SECONDS),
     })
 }
 
@@ -525,6 +532,8 @@ fn vaults(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<Vault> 
                 name: name.clone(),
                 account,
                 region,
+                owner_account: None,
+                region_id: None,
                 lock,
             }
         })
@@ -568,32 +577,325 @@ fn region_pairs(raw: &super::raw::RawScenario, problems: &mut Problems) -> Vec<R
         .collect()
 }
 
-fn disasters(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<Disasters> {
-    let resource_loss = match &raw.disasters.resource_loss {
-        Some(r) => Some(ResourceLoss {
-            declaration_delay_minutes: problems.dist(
+fn disasters(
+    raw: &super::raw::RawScenario,
+    simulation: Option<&Simulation>,
+    problems: &mut Problems,
+) -> Option<Disasters> {
+    let d = &raw.disasters;
+    let mut ok = true;
+    let mut dist = |problems: &mut Problems, raw: &RawDist, path: &str| {
+        let r = problems.dist(raw, path, true);
+        ok &= r.is_some();
+        r.unwrap_or_else(|| Dist::fixed(0.0).expect("valid constant"))
+    };
+    let resource_loss = match &d.resource_loss {
+        Some(r) => ResourceLoss {
+            declaration_delay_minutes: dist(
+                problems,
                 &r.declaration_delay_minutes,
                 "disasters.resource_loss.declaration_delay_minutes",
-                true,
-            )?,
-        }),
-        None => Some(ResourceLoss {
+            ),
+            timing: timing(
+                r.rate_per_year,
+                r.at.as_deref(),
+                "disasters.resource_loss",
+                simulation,
+                problems,
+            ),
+        },
+        None => ResourceLoss {
             declaration_delay_minutes: Dist::fixed(0.0).expect("valid constant"),
-        }),
+            timing: Timing::default(),
+        },
     };
-    let logical_corruption = match &raw.disasters.logical_corruption {
-        Some(c) => Some(LogicalCorruption {
-            detection_delay_days: problems.dist(
-                &c.detection_delay_days,
-                "disasters.logical_corruption.detection_delay_days",
-                true,
-            )?,
-        }),
-        None => None,
+    let logical_corruption = d.logical_corruption.as_ref().map(|c| LogicalCorruption {
+        detection_delay_days: dist(
+            problems,
+            &c.detection_delay_days,
+            "disasters.logical_corruption.detection_delay_days",
+        ),
+        timing: timing(
+            c.rate_per_year,
+            c.at.as_deref(),
+            "disasters.logical_corruption",
+            simulation,
+            problems,
+        ),
+    });
+    let region_outage = d.region_outage.as_ref().map(|o| {
+        let path = "disasters.region_outage";
+        if let Some(regions) = &o.regions {
+            problems.regions(
+                regions,
+                &format!("{path}.regions"),
+                "list at least one region",
+            );
+        }
+        let tier_priority = match o.order.as_deref() {
+            None | Some("all_at_once") => false,
+            Some("tier_priority") => true,
+            Some(other) => {
+                problems.report(
+                    format!("{path}.order"),
+                    format!("`{other}` is not a restore order; valid: all_at_once, tier_priority"),
+                );
+                false
+            }
+        };
+        problems.positive(
+            o.restore_throughput_mib_per_s,
+            &format!("{path}.restore_throughput_mib_per_s"),
+        );
+        let limit = o.max_concurrent_restores_per_account.and_then(|n| {
+            problems.range_i64(
+                n,
+                &format!("{path}.max_concurrent_restores_per_account"),
+                1,
+                1_000_000,
+            )
+        });
+        RegionOutage {
+            // Region ids are filled in once regions are interned.
+            regions: Vec::new(),
+            declaration_delay_minutes: dist(
+                problems,
+                &o.declaration_delay_minutes,
+                &format!("{path}.declaration_delay_minutes"),
+            ),
+            tier_priority,
+            restore_throughput_mib_per_s: o.restore_throughput_mib_per_s,
+            max_concurrent_restores_per_account: limit.map(|n| n as usize),
+            timing: timing(o.rate_per_year, o.at.as_deref(), path, simulation, problems),
+        }
+    });
+    let mut declared = |problems: &mut Problems,
+                        name: &str,
+                        delay: &RawDist,
+                        rate: Option<f64>,
+                        at: Option<&str>| {
+        let path = format!("disasters.{name}");
+        Declared {
+            declaration_delay_minutes: dist(
+                problems,
+                delay,
+                &format!("{path}.declaration_delay_minutes"),
+            ),
+            timing: timing(rate, at, &path, simulation, problems),
+        }
     };
-    Some(Disasters {
-        resource_loss,
+    let account_compromise = d.account_compromise.as_ref().map(|c| {
+        declared(
+            problems,
+            "account_compromise",
+            &c.declaration_delay_minutes,
+            c.rate_per_year,
+            c.at.as_deref(),
+        )
+    });
+    let key_loss = d.key_loss.as_ref().map(|k| {
+        declared(
+            problems,
+            "key_loss",
+            &k.declaration_delay_minutes,
+            k.rate_per_year,
+            k.at.as_deref(),
+        )
+    });
+    ok.then_some(Disasters {
+        resource_loss: Some(resource_loss),
         logical_corruption,
+        region_outage,
+        account_compromise,
+        key_loss,
+    })
+}
+
+/// A disaster's rate and forced instant (inside the measurement window).
+fn timing(
+    rate_per_year: Option<f64>,
+    at: Option<&str>,
+    path: &str,
+    simulation: Option<&Simulation>,
+    problems: &mut Problems,
+) -> Timing {
+    if let Some(rate) = rate_per_year
+        && !(rate.is_finite() && rate >= 0.0)
+    {
+        problems.report(
+            format!("{path}.rate_per_year"),
+            format!("{rate} must be a number ≥ 0 (events per unit per year)"),
+        );
+    }
+    let at_seconds = at.and_then(|text| {
+        let field = format!("{path}.at");
+        let parsed = match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) => t.timestamp(),
+            Err(e) => {
+                problems.report(
+                    field,
+                    format!(
+                        "`{text}` is not an RFC 3339 instant ({e}); valid: e.g. 2026-07-19T14:00:00Z"
+                    ),
+                );
+                return None;
+            }
+        };
+        let sim = simulation?;
+        let seconds = parsed - sim.epoch_unix_seconds;
+        if seconds < sim.warmup_seconds || seconds >= sim.horizon_seconds {
+            problems.report(
+                field,
+                format!(
+                    "`{text}` is outside the measurement window; valid: from day {} to before day {} after the epoch",
+                    sim.warmup_seconds / DAY_SECONDS,
+                    sim.horizon_seconds / DAY_SECONDS
+                ),
+            );
+            return None;
+        }
+        Some(seconds)
+    });
+    Timing {
+        rate_per_year,
+        at_seconds,
+    }
+}
+
+/// Resolves what needs the estate and interned regions: vault owners and regions, the
+/// outage regions, the key pattern.
+fn resolve_after_estate(raw: &super::raw::RawScenario, model: &mut Model, problems: &mut Problems) {
+    let region_id = |model: &Model, name: &str| {
+        model
+            .regions
+            .iter()
+            .position(|r| r == name)
+            .map(|i| i as u16)
+    };
+    for v in 0..model.vaults.len() {
+        let vault = &model.vaults[v];
+        let owner = vault.account.as_ref().map(|template| {
+            model
+                .accounts
+                .iter()
+                .position(|a| &a.template == template)
+                .expect("resolve checked the template has one account")
+        });
+        let region = vault.region.as_deref().and_then(|r| region_id(model, r));
+        model.vaults[v].owner_account = owner;
+        model.vaults[v].region_id = region;
+    }
+    if let (Some(o), Some(raw_outage)) = (
+        model.disasters.region_outage.as_mut(),
+        raw.disasters.region_outage.as_ref(),
+    ) {
+        let mut resource_regions: Vec<u16> = model.resources.iter().map(|r| r.region_id).collect();
+        resource_regions.sort_unstable();
+        resource_regions.dedup();
+        o.regions = match &raw_outage.regions {
+            None => resource_regions,
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, name)| {
+                    let id = model
+                        .regions
+                        .iter()
+                        .position(|r| r == name)
+                        .map(|i| i as u16)
+                        .filter(|id| resource_regions.contains(id));
+                    if id.is_none() {
+                        problems.report(
+                            format!("disasters.region_outage.regions[{i}]"),
+                            format!(
+                                "no resource lives in `{name}`; valid: {}",
+                                resource_regions
+                                    .iter()
+                                    .map(|&r| model.regions[usize::from(r)].as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                    id
+                })
+                .collect(),
+        };
+    }
+    model.keys = raw.keys.as_ref().and_then(|k| keys(k, model, problems));
+}
+
+fn keys(raw: &super::raw::RawKeys, model: &Model, problems: &mut Problems) -> Option<Keys> {
+    let pattern = match raw.pattern.as_str() {
+        "central" => KeyPattern::Central,
+        "per_account" => KeyPattern::PerAccount,
+        "hybrid" => KeyPattern::Hybrid,
+        other => {
+            problems.report(
+                "keys.pattern",
+                format!("`{other}` is not a key pattern; valid: central, per_account, hybrid"),
+            );
+            return None;
+        }
+    };
+    let central_account = match raw.central_account.as_deref() {
+        None => {
+            if pattern != KeyPattern::PerAccount {
+                problems.report(
+                    "keys.central_account",
+                    "the central and hybrid patterns need the account that owns the central key; valid: an account template with count = 1",
+                );
+            }
+            None
+        }
+        Some(name) => {
+            let matching: Vec<usize> = (0..model.accounts.len())
+                .filter(|&a| model.accounts[a].template == name)
+                .collect();
+            if matching.len() != 1 {
+                let singles: std::collections::BTreeMap<&str, usize> =
+                    model.accounts.iter().fold(Default::default(), |mut m, a| {
+                        *m.entry(a.template.as_str()).or_default() += 1;
+                        m
+                    });
+                problems.report(
+                    "keys.central_account",
+                    format!(
+                        "`{name}` is not an account template with exactly one account; valid: {}",
+                        singles
+                            .iter()
+                            .filter(|(_, n)| **n == 1)
+                            .map(|(t, _)| *t)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                return None;
+            }
+            Some(matching[0])
+        }
+    };
+    let mut core_ous = Vec::new();
+    for (i, name) in raw.core_ous.iter().flatten().enumerate() {
+        if let Some(ou) = problems.ou(&model.ous, name, format!("keys.core_ous[{i}]")) {
+            core_ous.push(ou);
+        }
+    }
+    let under_core = |mut ou: usize| loop {
+        if core_ous.contains(&ou) {
+            return true;
+        }
+        match model.ous[ou].parent {
+            Some(p) => ou = p,
+            None => return false,
+        }
+    };
+    Some(Keys {
+        pattern,
+        multi_region: raw.multi_region.unwrap_or(false),
+        central_account,
+        core_account: model.accounts.iter().map(|a| under_core(a.ou)).collect(),
+        cross_account_sharing: raw.cross_account_sharing.unwrap_or(true),
     })
 }
 

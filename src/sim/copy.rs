@@ -11,25 +11,49 @@
 //! capture time, is usable at the destination when it completes, and expires by its own
 //! lifecycle counted from the source's creation — so copy lag is the DR RPO.
 //!
-//! Not modelled yet (docs/assumptions.md): the 100-concurrent-copies-per-account quota,
-//! a copy occupying the resource (one job per resource), copy storage at the destination.
+//! Phase 3 also offers every copy (cross-region and same-region cross-account) to the
+//! resource's pending disaster views (`sim::disaster`): what survives a compromise, a key
+//! loss or a region outage is often a copy.
+//!
+//! Each link admits at most [`COPY_JOBS_PER_ACCOUNT_PER_DESTINATION`] copies of one source
+//! account at once; the rest queue in the account's order of arrival.
+//!
+//! Not modelled (docs/assumptions.md): a copy occupying the resource (one job per
+//! resource), copy storage at the destination, the quota shared by two links that end in
+//! the same region.
 
+use super::disaster::DisasterState;
 use super::link::{Link, Transfer};
-use super::outcome::{CopyCounts, GroupOutcome};
+use super::ops::{CopyDays, OpsCollector};
+use super::outcome::{CopyCounts, GroupOutcome, View};
 use super::trial::{Exposure, Point, ceil_non_negative};
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
 
-/// A cross-region copy waiting for its link.
+/// AWS Backup's quota of concurrent copy jobs per account per destination region
+/// (aws-backup-facts §9: 100, not adjustable; the "+5 per vault beyond" allowance is not
+/// modelled). The excess waits in the account's queue.
+pub const COPY_JOBS_PER_ACCOUNT_PER_DESTINATION: usize = 100;
+
+/// A copy that will complete: cross-region ones wait for their link.
 #[derive(Debug, Clone, Copy)]
 struct Request {
     resource: u32,
-    link: u16,
+    /// The region pair's link; `None` for a same-region copy (already timed).
+    link: Option<u16>,
+    vault: u32,
+    region: u16,
     arrival: i64,
+    /// Completion of a same-region copy.
+    done: i64,
+    /// Bytes sent (what changed since the last good copy, or the full size).
     bytes: u64,
+    /// Full size of the resource at capture (what a restore from the copy moves).
+    full_bytes: u64,
     capture: i64,
     delete_at: i64,
+    cold_at: i64,
 }
 
 /// Buffers of the copy stage, reused across trials.
@@ -45,12 +69,18 @@ pub struct CopyStage {
     completed_at: Vec<i64>,
     order: Vec<usize>,
     links: Vec<Link>,
+    /// This trial's per-day copy activity (taken by `finish`).
+    days: Option<CopyDays>,
 }
 
 impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
         self.requests.clear();
+        self.days = Some(CopyDays::new(
+            model.simulation.horizon_days(),
+            model.region_pairs.len(),
+        ));
         if self.links.len() != model.region_pairs.len() {
             self.links = model
                 .region_pairs
@@ -59,7 +89,7 @@ impl CopyStage {
                     Link::new(
                         p.bandwidth_mib_per_s * MIB_BYTES,
                         p.per_job_cap_mib_per_s.map(|c| c * MIB_BYTES),
-                        None,
+                        Some(COPY_JOBS_PER_ACCOUNT_PER_DESTINATION),
                     )
                 })
                 .collect();
@@ -79,6 +109,7 @@ impl CopyStage {
         model: &Model,
         resource_index: usize,
         resource: &Resource,
+        source_vault: usize,
         specs: &[CopySpec],
         capture: i64,
         usable: i64,
@@ -86,8 +117,13 @@ impl CopyStage {
         full_bytes: u64,
         rng: &mut SimRng,
         counts: &mut CopyCounts,
+        ops: &mut OpsCollector,
     ) {
         let behaviour = &model.behaviour[resource.resource_type as usize];
+        let days = self.days.as_mut().expect("begin() starts the trial");
+        let day = usize::try_from(usable.div_euclid(crate::model::DAY_SECONDS))
+            .ok()
+            .filter(|&d| d < days.created.len());
         for spec in specs {
             // Same draws whatever happens to the copy.
             let fails = bernoulli(rng, behaviour.copy_failure_probability);
@@ -97,17 +133,32 @@ impl CopyStage {
                 .sample_non_negative(rng)
                 .max(1e-3);
             counts.created += 1;
-            if spec.rejected_by_lock {
-                counts.rejected_by_lock += 1;
-                continue;
+            if let Some(d) = day {
+                days.created[d] += 1;
             }
             // The copy starts as soon as the backup completes.
-            if cold_at <= usable {
-                counts.refused_cold += 1;
-                continue;
-            }
-            if fails {
-                counts.failed += 1;
+            let refusal = if spec.rejected_by_lock {
+                Some(&mut counts.rejected_by_lock)
+            } else if spec.cross_account(model, resource.account)
+                && !key_shared(model, source_vault, resource)
+            {
+                Some(&mut counts.rejected_by_key)
+            } else if cold_at <= usable {
+                if let Some(d) = day {
+                    days.refused_cold[d] += 1;
+                }
+                Some(&mut counts.refused_cold)
+            } else if fails {
+                Some(&mut counts.failed)
+            } else {
+                None
+            };
+            if let Some(counter) = refusal {
+                *counter += 1;
+                if let Some(d) = day {
+                    days.failed[d] += 1;
+                }
+                ops.copy_failed(resource.account, usable);
                 continue;
             }
             let previous = self.last_copy.iter().position(|(v, _)| *v == spec.vault);
@@ -127,46 +178,59 @@ impl CopyStage {
             let delete_at = spec
                 .delete_after_seconds
                 .map_or(i64::MAX, |d| capture.saturating_add(d));
+            let cold_at = match spec.cold_after_seconds {
+                Some(c) if behaviour.cold_storage => capture.saturating_add(c),
+                _ => i64::MAX,
+            };
             let destination = spec.region_id.unwrap_or(resource.region_id);
-            if destination == resource.region_id {
+            let (link, done) = if destination == resource.region_id {
                 // Same region, another account: no shared link.
                 let seconds =
                     ceil_non_negative(bytes as f64 / (intra_throughput * MIB_BYTES)) as i64;
-                counts.completed += 1;
-                counts.lag.add_point(seconds as u64, 1);
-                continue;
-            }
-            let n = model.regions.len();
-            let link = model.link_of
-                [usize::from(resource.region_id) * n + usize::from(destination)]
-            .expect("resolve checked that every cross-region copy has a link");
+                (None, usable + seconds)
+            } else {
+                let n = model.regions.len();
+                let link = model.link_of
+                    [usize::from(resource.region_id) * n + usize::from(destination)]
+                .expect("resolve checked that every cross-region copy has a link");
+                (Some(link), i64::MAX)
+            };
             self.requests.push(Request {
                 resource: u32::try_from(resource_index).expect("fewer than 2^32 resources"),
                 link,
+                vault: spec.vault as u32,
+                region: destination,
                 arrival: usable,
+                done,
                 bytes,
+                full_bytes,
                 capture,
                 delete_at,
+                cold_at,
             });
         }
     }
 
     /// Phases 2 and 3: runs the links, then accounts each resource's DR-region RPO into
-    /// `dr_groups` (every resource, so one with no cross-region copy is unrecoverable there).
+    /// the DR view (every resource, so one with no cross-region copy is unrecoverable
+    /// there) and offers its copies to its pending disaster views, which then settle.
     pub(super) fn finish(
         &mut self,
         model: &Model,
         stack: &mut Vec<Point>,
-        dr_groups: &mut [GroupOutcome],
+        disasters: &mut DisasterState,
+        views: &mut [Vec<GroupOutcome>],
         counts: &mut CopyCounts,
-    ) {
+        ops: &mut OpsCollector,
+    ) -> CopyDays {
+        let mut days = self.days.take().expect("begin() starts the trial");
         let requests = &self.requests;
         self.completed_at.clear();
-        self.completed_at.resize(requests.len(), i64::MAX);
+        self.completed_at.extend(requests.iter().map(|r| r.done));
         for (l, link) in self.links.iter_mut().enumerate() {
             self.members.clear();
             self.members
-                .extend((0..requests.len()).filter(|&i| usize::from(requests[i].link) == l));
+                .extend((0..requests.len()).filter(|&i| requests[i].link == Some(l as u16)));
             if self.members.is_empty() {
                 continue;
             }
@@ -175,16 +239,52 @@ impl CopyStage {
                 .extend(self.members.iter().map(|&i| Transfer {
                     arrival_seconds: requests[i].arrival,
                     size_bytes: requests[i].bytes,
+                    group: model.resources[requests[i].resource as usize].account as u32,
                 }));
             link.run(&self.transfers, &mut self.completions);
+            let n = days.created.len();
+            let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
             for (k, &i) in self.members.iter().enumerate() {
                 self.completed_at[i] = self.completions[k];
-                counts.completed += 1;
-                counts
-                    .lag
-                    .add_point((self.completions[k] - requests[i].arrival) as u64, 1);
+                // Waiting or transferring from the day it arrived to the day it completed.
+                let (from, to) = (day(requests[i].arrival), day(self.completions[k]));
+                for (d, sign) in [(from, 1), (to, -1)] {
+                    if d < n {
+                        days.backlog_jobs[l][d] += sign;
+                        days.backlog_bytes[l][d] +=
+                            i128::from(sign) * i128::from(requests[i].bytes);
+                    }
+                }
             }
         }
+        for series in days.backlog_jobs.iter_mut() {
+            for d in 1..series.len() {
+                series[d] += series[d - 1];
+            }
+        }
+        for series in days.backlog_bytes.iter_mut() {
+            for d in 1..series.len() {
+                series[d] += series[d - 1];
+            }
+        }
+        for (i, r) in requests.iter().enumerate() {
+            let done = self.completed_at[i];
+            let lag = (done - r.arrival) as u64;
+            if done < model.simulation.horizon_seconds {
+                counts.completed += 1;
+            } else {
+                counts.running_at_end += 1;
+            }
+            counts.lag.add_point(lag, 1);
+            ops.copy_lag(done, lag);
+            if let Some(d) = usize::try_from(done.div_euclid(crate::model::DAY_SECONDS))
+                .ok()
+                .filter(|&d| d < days.completed.len())
+            {
+                days.completed[d] += 1;
+            }
+        }
+        ops.finish_lag(&mut days);
         // Per resource, copies in order of completion. Requests were emitted resource by
         // resource, so only each resource's own run needs sorting.
         self.order.clear();
@@ -202,33 +302,63 @@ impl CopyStage {
         }
         let sim = &model.simulation;
         let mut next = 0;
-        for (r, resource) in model.resources.iter().enumerate() {
+        let DisasterState {
+            pending, outages, ..
+        } = disasters;
+        assert_eq!(
+            pending.len(),
+            model.resources.len(),
+            "one pending entry per resource"
+        );
+        for (r, (resource, mut pending)) in
+            model.resources.iter().zip(pending.drain(..)).enumerate()
+        {
             let mut exposure = Exposure::snapshots_only(
                 sim.warmup_seconds,
                 sim.horizon_seconds,
                 model.groups[resource.group].rpo_target_seconds,
-                &mut dr_groups[resource.group],
+                &mut views[View::DrRegion as usize][resource.group],
                 resource,
             );
             stack.clear();
             while next < self.order.len() && requests[self.order[next]].resource as usize == r {
                 let i = self.order[next];
                 next += 1;
+                let request = &requests[i];
                 let usable = completed_at[i];
-                exposure.advance(stack, usable);
-                insert_point(
-                    stack,
-                    Point {
-                        capture: requests[i].capture,
-                        delete_at: requests[i].delete_at,
-                        cold_at: i64::MAX,
-                        full_bytes: requests[i].bytes,
-                    },
+                let point = Point {
+                    capture: request.capture,
+                    delete_at: request.delete_at,
+                    cold_at: request.cold_at,
+                    full_bytes: request.full_bytes,
+                };
+                pending.offer_copy(
+                    model,
+                    resource,
+                    request.vault as usize,
+                    request.region,
+                    point,
+                    usable,
                 );
+                if request.link.is_some() {
+                    exposure.advance(stack, usable);
+                    insert_point(stack, point);
+                }
             }
             exposure.advance(stack, sim.horizon_seconds);
+            pending.settle(model, r, views, outages);
         }
+        days
     }
+}
+
+/// Whether the key of `source_vault` can be used by another account for a copy: the
+/// central key is shared by design; account-owned keys only when the scenario shares them
+/// (aws-backup-facts §6: a cross-account copy needs the source key shared with the
+/// destination account).
+fn key_shared(model: &Model, source_vault: usize, resource: &Resource) -> bool {
+    let key = model.key_of(source_vault, resource.account, resource.region_id);
+    key.owner.is_none() || model.keys.as_ref().is_none_or(|k| k.cross_account_sharing)
 }
 
 /// Inserts `p` into the stack of points that can still be the newest usable one (capture

@@ -6,9 +6,15 @@
 //! impossible states are `assert!`s. The Monte Carlo driver (`montecarlo`) runs it.
 
 pub mod copy;
+pub mod disaster;
 pub mod link;
+pub mod ops;
 pub mod outcome;
 pub mod trial;
+pub mod wave;
 
-pub use outcome::{CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome};
+pub use outcome::{
+    CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageClass, StorageDays, TrialOutcome,
+    View,
+};
 pub use trial::{simulate, simulate_with};

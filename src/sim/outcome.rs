@@ -3,21 +3,122 @@
 
 use crate::stats::Histogram;
 
+/// What a set of group outcomes describes: one disaster (or the DR-region view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum View {
+    /// A resource lost in its own region: restored from its newest local point. RPO is
+    /// time-weighted over the measurement window.
+    Local = 0,
+    /// RPO seen from the DR region: the newest cross-region copy (copy lag included).
+    DrRegion = 1,
+    /// Logical corruption found after a delay; RPO fields count corruptions, not time.
+    Corruption = 2,
+    /// A whole region fails; its resources restore elsewhere from copies, all at once.
+    RegionOutage = 3,
+    /// The resource's account is compromised; only points it cannot delete remain.
+    AccountCompromise = 4,
+    /// The key of the resource's primary vault is lost.
+    KeyLoss = 5,
+}
+
+impl View {
+    pub const ALL: [View; 6] = [
+        View::Local,
+        View::DrRegion,
+        View::Corruption,
+        View::RegionOutage,
+        View::AccountCompromise,
+        View::KeyLoss,
+    ];
+
+    /// The disaster's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Local => "resource_loss",
+            View::DrRegion => "dr_region",
+            View::Corruption => "logical_corruption",
+            View::RegionOutage => "region_outage",
+            View::AccountCompromise => "account_compromise",
+            View::KeyLoss => "key_loss",
+        }
+    }
+
+    /// Whether the view's RPO is time-weighted (resource-seconds) rather than one
+    /// sample per event.
+    pub fn time_weighted(self) -> bool {
+        matches!(self, View::Local | View::DrRegion)
+    }
+}
+
 /// The result of one trial. Everything is integer, so merging is exact.
 #[derive(Debug, Clone)]
 pub struct TrialOutcome {
     pub trial: u64,
-    /// Indexed like `Model::groups`.
-    pub groups: Vec<GroupOutcome>,
+    /// Per `View` (as index), group outcomes indexed like `Model::groups`; empty when
+    /// the scenario does not simulate that disaster. The DR-region view uses only its
+    /// RPO fields. Event views (all but `Local` and `DrRegion`) hold one sampled event per
+    /// resource, so their RPO "seconds" count events.
+    pub views: Vec<Vec<GroupOutcome>>,
     pub storage: StorageDays,
     pub jobs: JobCounts,
-    /// RPO in the DR region (from cross-region copies), indexed like `Model::groups`;
-    /// only the RPO fields are used.
-    pub dr_groups: Vec<GroupOutcome>,
-    /// Logical corruption, indexed like `Model::groups`: one sampled corruption per
-    /// resource, so the RPO "seconds" fields count corruptions, not time.
-    pub corruption_groups: Vec<GroupOutcome>,
     pub copies: CopyCounts,
+    /// Region outages: when each resource was back, per tier.
+    pub outage: OutageTimeline,
+    /// Copy activity per day.
+    pub copy_days: super::ops::CopyDays,
+    /// CloudWatch alarm firings per month.
+    pub alarms: super::ops::AlarmMonths,
+}
+
+/// Whether `model` simulates `view`.
+pub fn simulated(model: &crate::model::Model, view: View) -> bool {
+    let d = &model.disasters;
+    match view {
+        View::Local | View::DrRegion => true,
+        View::Corruption => d.logical_corruption.is_some(),
+        View::RegionOutage => d.region_outage.is_some(),
+        View::AccountCompromise => d.account_compromise.is_some(),
+        View::KeyLoss => d.key_loss.is_some(),
+    }
+}
+
+impl TrialOutcome {
+    pub fn view(&self, view: View) -> &[GroupOutcome] {
+        &self.views[view as usize]
+    }
+}
+
+/// Hours after a region outage at which the restore timeline is reported.
+pub const TIMELINE_HOURS: usize = 168;
+
+/// How a region outage's restores progressed: per reporting tier (`Model::tiers` order,
+/// then untiered), resources and bytes back (restore validated and hydrated) in each hour
+/// after the outage — bucket `h` holds those back after more than `h` and at most `h + 1`
+/// hours — as counts per hour (prefix sums give what is back by the end of each hour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutageTimeline {
+    /// `resources[tier][h]`: resources back in hour `h` (`h = TIMELINE_HOURS`: later).
+    pub resources: Vec<Vec<u64>>,
+    pub bytes: Vec<Vec<u128>>,
+    /// Resources of each tier in the failed regions (recoverable or not).
+    pub affected: Vec<u64>,
+}
+
+impl OutageTimeline {
+    pub fn new(tiers: usize) -> OutageTimeline {
+        OutageTimeline {
+            resources: vec![vec![0; TIMELINE_HOURS + 1]; tiers],
+            bytes: vec![vec![0; TIMELINE_HOURS + 1]; tiers],
+            affected: vec![0; tiers],
+        }
+    }
+
+    /// Records a resource of `tier` back `seconds` after the outage.
+    pub fn back(&mut self, tier: usize, seconds: u64, bytes: u64) {
+        let h = ((seconds.saturating_sub(1) / 3600) as usize).min(TIMELINE_HOURS);
+        self.resources[tier][h] += 1;
+        self.bytes[tier][h] += u128::from(bytes);
+    }
 }
 
 /// Copy jobs, in the vocabulary of AWS Backup's copy job report.
@@ -25,14 +126,19 @@ pub struct TrialOutcome {
 pub struct CopyCounts {
     /// Copy jobs spawned by completed backups.
     pub created: u64,
-    /// Copies that completed (usable at the destination).
+    /// Copies that completed (usable at the destination) inside the horizon.
     pub completed: u64,
+    /// Copies still waiting or transferring when the horizon ends (state RUNNING).
+    pub running_at_end: u64,
     /// Copies that failed for good.
     pub failed: u64,
     /// Copies refused because the source point was already in cold storage.
     pub refused_cold: u64,
     /// Copies refused by the destination vault's lock.
     pub rejected_by_lock: u64,
+    /// Cross-account copies refused because the source key is not shared with the
+    /// destination account.
+    pub rejected_by_key: u64,
     /// Bytes sent by copies that were not refused or failed.
     pub bytes: u128,
     /// Copy lag: completion minus the source's usable time, seconds (mass = copies).
@@ -44,9 +150,11 @@ impl CopyCounts {
         CopyCounts {
             created: 0,
             completed: 0,
+            running_at_end: 0,
             failed: 0,
             refused_cold: 0,
             rejected_by_lock: 0,
+            rejected_by_key: 0,
             bytes: 0,
             lag: Histogram::new(),
         }
@@ -55,9 +163,11 @@ impl CopyCounts {
     pub fn merge(&mut self, other: &CopyCounts) {
         self.created += other.created;
         self.completed += other.completed;
+        self.running_at_end += other.running_at_end;
         self.failed += other.failed;
         self.refused_cold += other.refused_cold;
         self.rejected_by_lock += other.rejected_by_lock;
+        self.rejected_by_key += other.rejected_by_key;
         self.bytes += other.bytes;
         self.lag.merge(&other.lag);
     }

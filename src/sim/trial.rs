@@ -12,15 +12,21 @@
 //! instant (DESIGN.md, "What one trial simulates").
 
 use super::copy::CopyStage;
+use super::disaster::Pick;
+use super::disaster::{self, DisasterState, Pending, record_event};
+use super::ops::{AlarmMonths, CopyDays, OpsCollector};
 use super::outcome::{
-    CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays, TrialOutcome,
+    CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageClass, StorageDays, TrialOutcome,
+    View, simulated,
 };
 use crate::dist::{Dist, bernoulli};
-use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model, Resource};
+use crate::model::{
+    CompletionWindowFrom, DAY_SECONDS, LogicalCorruption, MIB_BYTES, Model, Resource,
+};
 use crate::rng::{SimRng, Stream, stream};
 
 /// Smallest throughput drawn, MiB/s, so a distribution reaching 0 cannot stall a job forever.
-const MIN_THROUGHPUT_MIB_PER_S: f64 = 1e-3;
+pub(super) const MIN_THROUGHPUT_MIB_PER_S: f64 = 1e-3;
 
 /// A usable recovery point, as the RPO and restore logic sees it.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +58,9 @@ pub struct Scratch {
     /// a newer one can never be the newest again, and are dropped).
     stack: Vec<Point>,
     copies: CopyStage,
+    /// Disaster views waiting for the copies (phase 3).
+    disasters: DisasterState,
+    ops: OpsCollector,
 }
 
 /// Simulates trial `trial` of `model` with master seed `seed`. Pure: same inputs, same output.
@@ -65,32 +74,61 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
     let sim = &model.simulation;
     let mut outcome = TrialOutcome {
         trial,
-        groups: (0..model.groups.len())
-            .map(|_| GroupOutcome::new())
+        views: View::ALL
+            .iter()
+            .map(|&v| {
+                if simulated(model, v) {
+                    (0..model.groups.len())
+                        .map(|_| GroupOutcome::new())
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
             .collect(),
         storage: StorageDays::new(sim.horizon_days()),
         jobs: JobCounts::default(),
-        dr_groups: (0..model.groups.len())
-            .map(|_| GroupOutcome::new())
-            .collect(),
-        corruption_groups: if model.disasters.logical_corruption.is_some() {
-            (0..model.groups.len())
-                .map(|_| GroupOutcome::new())
-                .collect()
-        } else {
-            Vec::new()
-        },
         copies: CopyCounts::new(),
+        outage: OutageTimeline::new(model.tiers.len() + 1),
+        copy_days: CopyDays::new(0, 0),
+        alarms: AlarmMonths {
+            monitored_accounts: 0,
+            firings: Vec::new(),
+        },
     };
+    scratch.ops.begin(model);
+    scratch.disasters.outages = disaster::outages(model, trial, seed);
     scratch.copies.begin(model);
+    scratch.disasters.pending.clear();
     for (index, resource) in model.resources.iter().enumerate() {
-        simulate_resource(model, index, resource, trial, seed, scratch, &mut outcome);
+        let pending = Pending::new(model, resource, trial, seed, &scratch.disasters.outages);
+        simulate_resource(
+            model,
+            index,
+            resource,
+            trial,
+            seed,
+            scratch,
+            pending,
+            &mut outcome,
+        );
     }
-    scratch.copies.finish(
+    outcome.copy_days = scratch.copies.finish(
         model,
         &mut scratch.stack,
-        &mut outcome.dr_groups,
+        &mut scratch.disasters,
+        &mut outcome.views,
         &mut outcome.copies,
+        &mut scratch.ops,
+    );
+    outcome.alarms = scratch.ops.alarms(model);
+    disaster::run_outages(
+        model,
+        trial,
+        seed,
+        &mut scratch.disasters,
+        &mut outcome.views,
+        &mut outcome.outage,
     );
     outcome
 }
@@ -201,6 +239,7 @@ impl<'a> Exposure<'a> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn simulate_resource(
     model: &Model,
     resource_index: usize,
@@ -208,23 +247,26 @@ fn simulate_resource(
     trial: u64,
     seed: u64,
     scratch: &mut Scratch,
+    mut pending: Pending,
     outcome: &mut TrialOutcome,
 ) {
     let sim = &model.simulation;
     let behaviour = &model.behaviour[resource.resource_type as usize];
     let group_spec = &model.groups[resource.group];
     let mut disaster_rng = stream(seed, trial, resource.entity_id, Stream::Disaster);
-    let loss_at = sim.warmup_seconds
-        + uniform_below(
-            &mut disaster_rng,
-            (sim.horizon_seconds - sim.warmup_seconds) as u64,
-        ) as i64;
+    let resource_loss = model
+        .disasters
+        .resource_loss
+        .as_ref()
+        .expect("resolve always sets resource loss");
+    let loss_at = disaster::instant(model, &resource_loss.timing, &mut disaster_rng);
+    let mut continuous_vault = None;
 
     let mut corruption = model
         .disasters
         .logical_corruption
         .as_ref()
-        .map(|c| Corruption::new(model, resource, trial, seed, &c.detection_delay_days));
+        .map(|c| Corruption::new(model, resource, trial, seed, c));
     scratch.stack.clear();
     let stack = &mut scratch.stack;
     let jobs = &mut outcome.jobs;
@@ -238,7 +280,7 @@ fn simulate_resource(
         continuous_lag: behaviour.continuous_lag_seconds.unwrap_or(0),
         loss_at,
         loss_source: None,
-        group: &mut outcome.groups[resource.group],
+        group: &mut outcome.views[View::Local as usize][resource.group],
         resource,
     };
 
@@ -262,6 +304,9 @@ fn simulate_resource(
                 .sample(&mut rng)
                 .max(MIN_THROUGHPUT_MIB_PER_S);
             jobs.created += 1;
+            scratch
+                .ops
+                .job_created(resource.account, slot.scheduled_seconds);
 
             let start = (slot.scheduled_seconds + round_non_negative(delay_minutes * 60.0) as i64)
                 .max(busy_until);
@@ -273,10 +318,12 @@ fn simulate_resource(
             if lifecycle.rejected_by_lock {
                 jobs.rejected_by_lock += 1;
                 jobs.failed += 1;
+                scratch.ops.backup_failed(resource.account, start);
                 continue;
             }
             if fails {
                 jobs.failed += 1;
+                scratch.ops.backup_failed(resource.account, start);
                 continue;
             }
             while size_day < start.div_euclid(DAY_SECONDS) {
@@ -338,13 +385,15 @@ fn simulate_resource(
                 && exposure.continuous_from == i64::MAX
             {
                 exposure.continuous_from = end;
+                continuous_vault = Some(lifecycle.vault);
                 if let Some(c) = corruption.as_mut() {
                     c.continuous = Some((end, lifecycle.delete_after_seconds.unwrap_or(i64::MAX)));
                 }
             }
             if let Some(c) = corruption.as_mut() {
-                c.offer(point, end);
+                c.pick.offer(point, end);
             }
+            pending.offer_local(model, resource, lifecycle.vault, point, end);
 
             let copies = &program.copy_sets[usize::from(slot.copies)];
             if !copies.is_empty() {
@@ -352,6 +401,7 @@ fn simulate_resource(
                     model,
                     resource_index,
                     resource,
+                    lifecycle.vault,
                     copies,
                     start,
                     end,
@@ -359,6 +409,7 @@ fn simulate_resource(
                     full_bytes,
                     &mut copy_rng,
                     &mut outcome.copies,
+                    &mut scratch.ops,
                 );
             }
 
@@ -396,6 +447,15 @@ fn simulate_resource(
         }
     }
     exposure.advance(stack, sim.horizon_seconds);
+    if let Some(vault) = continuous_vault {
+        pending.offer_continuous(
+            model,
+            resource,
+            vault,
+            exposure.continuous_from,
+            exposure.continuous_lag,
+        );
+    }
     let source = exposure
         .loss_source
         .expect("the loss instant lies inside the horizon, so advance() records it");
@@ -407,17 +467,28 @@ fn simulate_resource(
         &mut restore_rng,
         source,
         loss_at,
+        &resource_loss.declaration_delay_minutes,
         target,
         exposure.group,
     );
     if let Some(mut c) = corruption {
-        let group = &mut outcome.corruption_groups[resource.group];
-        c.record(group, group_spec.rpo_target_seconds);
-        let (source, detect_at) = (c.source(), c.detect_at);
+        let group = &mut outcome.views[View::Corruption as usize][resource.group];
+        let source = c.source();
+        record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
+        let detect_at = c.detect_at;
+        let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
         restore(
-            model, resource, &mut c.rng, source, detect_at, target, group,
+            model,
+            resource,
+            &mut c.rng,
+            source,
+            detect_at,
+            &declaration,
+            target,
+            group,
         );
     }
+    scratch.disasters.pending.push(pending);
 }
 
 /// A logical corruption at a random instant of one resource, found `detection` later.
@@ -429,7 +500,7 @@ struct Corruption {
     corrupt_at: i64,
     detect_at: i64,
     /// The newest good snapshot point.
-    best: Option<Point>,
+    pick: Pick,
     /// PITR: (active from, retention).
     continuous: Option<(i64, i64)>,
     /// Size of the resource at the corruption (what a point-in-time restore moves).
@@ -442,33 +513,23 @@ impl Corruption {
         resource: &Resource,
         trial: u64,
         seed: u64,
-        delay_days: &Dist,
+        settings: &LogicalCorruption,
     ) -> Corruption {
-        let sim = &model.simulation;
         let mut rng = stream(seed, trial, resource.entity_id, Stream::Corruption);
-        let window = (sim.horizon_seconds - sim.warmup_seconds) as u64;
-        let corrupt_at = sim.warmup_seconds + uniform_below(&mut rng, window) as i64;
-        let delay = round_non_negative(delay_days.sample_non_negative(&mut rng) * 86_400.0);
+        let corrupt_at = disaster::instant(model, &settings.timing, &mut rng);
+        let delay = round_non_negative(
+            settings.detection_delay_days.sample_non_negative(&mut rng) * 86_400.0,
+        );
+        let detect_at = corrupt_at.saturating_add(delay as i64);
         Corruption {
             rng,
             corrupt_at,
-            detect_at: corrupt_at.saturating_add(delay as i64),
-            best: None,
+            detect_at,
+            pick: Pick::before(corrupt_at, detect_at),
             continuous: None,
             size_bytes: round_non_negative(
                 resource.size_on_day(corrupt_at.div_euclid(DAY_SECONDS)),
             ),
-        }
-    }
-
-    /// Considers a point usable from `usable`.
-    fn offer(&mut self, point: Point, usable: i64) {
-        if point.capture < self.corrupt_at
-            && usable <= self.detect_at
-            && point.delete_at > self.detect_at
-            && self.best.is_none_or(|b| b.capture < point.capture)
-        {
-            self.best = Some(point);
         }
     }
 
@@ -485,22 +546,7 @@ impl Corruption {
                     full_bytes: self.size_bytes,
                 })
             }
-            _ => self.best,
-        }
-    }
-
-    /// Records the data lost (corruption instant − capture of the point restored from).
-    fn record(&self, group: &mut GroupOutcome, target: Option<i64>) {
-        group.rpo_observed_seconds += 1;
-        match self.source() {
-            None => group.rpo_unrecoverable_seconds += 1,
-            Some(p) => {
-                let lost = (self.corrupt_at - p.capture).max(0);
-                group.rpo.add_point(lost as u64, 1);
-                if target.is_some_and(|t| lost <= t) {
-                    group.rpo_met_seconds += 1;
-                }
-            }
+            _ => self.pick.best,
         }
     }
 }
@@ -508,12 +554,14 @@ impl Corruption {
 /// RTO of restoring `resource` from `source` after a loss at `loss_at`
 /// (DESIGN.md item 6 and the seed's formula: retrieval + transfer + restore + validation,
 /// plus the declaration delay and, for a cold point, the extra retrieval time).
-fn restore(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn restore(
     model: &Model,
     resource: &Resource,
     rng: &mut SimRng,
     source: Option<Point>,
     loss_at: i64,
+    declaration: &Dist,
     target: Option<i64>,
     group: &mut GroupOutcome,
 ) {
@@ -523,13 +571,8 @@ fn restore(
         return;
     };
     let behaviour = &model.behaviour[resource.resource_type as usize];
-    let declaration = model
-        .disasters
-        .resource_loss
-        .as_ref()
-        .map(|r| &r.declaration_delay_minutes);
     let mut draw = |d: &Dist| d.sample_non_negative(rng);
-    let declaration_minutes = declaration.map_or(0.0, &mut draw);
+    let declaration_minutes = draw(declaration);
     let retrieval_minutes = draw(&behaviour.retrieval_minutes);
     let cold_extra_hours = draw(&behaviour.cold_retrieval_extra_hours);
     let throughput = draw(&behaviour.restore_throughput_mib_per_s).max(MIN_THROUGHPUT_MIB_PER_S);
@@ -583,7 +626,7 @@ pub fn rto_seconds(p: RtoParts) -> u64 {
 
 /// `x.round()` for x ≥ 0, without the libm call that baseline x86-64 needs for `round`
 /// (half-way cases round up, as `f64::round` does for positive numbers).
-fn round_non_negative(x: f64) -> u64 {
+pub(super) fn round_non_negative(x: f64) -> u64 {
     debug_assert!(x >= 0.0);
     let floor = x as u64;
     if x - floor as f64 >= 0.5 {
@@ -602,7 +645,7 @@ pub(super) fn ceil_non_negative(x: f64) -> u64 {
 
 /// A uniform integer in `[0, n)` (n > 0) by Lemire's multiply-shift (one u64 draw; the
 /// bias, at most n / 2^64, is far below anything a trial can resolve).
-fn uniform_below(rng: &mut impl rand::Rng, n: u64) -> u64 {
+pub(super) fn uniform_below(rng: &mut impl rand::Rng, n: u64) -> u64 {
     assert!(n > 0, "empty measurement window");
     ((u128::from(rng.next_u64()) * u128::from(n)) >> 64) as u64
 }

@@ -160,3 +160,49 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Runs the default scenario with each `(from, to)` text replacement applied (each must
+/// match), for `trials` trials, and returns its summary.json.
+pub fn run_default_with(replacements: &[(&str, &str)], trials: u32) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text =
+        std::fs::read_to_string(root().join("scenarios/landing-zone.toml")).expect("scenario");
+    for (from, to) in replacements {
+        assert!(text.contains(from), "the default scenario has no `{from}`");
+        text = text.replace(from, to);
+    }
+    let text = text.replace(
+        "\"policies/",
+        &format!("\"{}/scenarios/policies/", root().display()),
+    );
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).expect("write");
+    let out = dir.path().join("out");
+    let trials = trials.to_string();
+    let o = vaultsim(&[
+        "run",
+        file.to_str().expect("utf-8"),
+        "--trials",
+        &trials,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary"))
+        .expect("json")
+}
+
+/// The `rpo_rto` row of `summary` for (tier, environment, disaster).
+pub fn summary_row<'a>(
+    summary: &'a serde_json::Value,
+    tier: &str,
+    environment: &str,
+    disaster: &str,
+) -> &'a serde_json::Value {
+    summary["rpo_rto"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["tier"] == tier && r["environment"] == environment && r["disaster"] == disaster)
+        .unwrap_or_else(|| panic!("no row {tier}/{environment}/{disaster}"))
+}

@@ -12,7 +12,7 @@ fn with_copy(small: &Small, bandwidth: f64) -> vaultsim::model::Model {
 }
 
 /// `text` with the DR vault, the link and the copy action added.
-fn copy_text(text: &str, bandwidth: f64) -> String {
+pub fn copy_text(text: &str, bandwidth: f64) -> String {
     text.replace(
         "[plans.P]",
         &format!(
@@ -71,9 +71,25 @@ fn dr_rpo_is_local_rpo_plus_copy_time() {
         assert_eq!(e.copies.created, 2 * 11);
         assert_eq!(e.copies.completed, 2 * 11);
         assert_eq!(e.copies.lag.max(), Some(lag as u64));
+        // copies_daily: one copy created and completed each day, none left at day end,
+        // the day's lag within the ±9 % of its histogram bucket.
+        assert_eq!(e.copy_days.len(), 11);
+        for d in &e.copy_days {
+            assert_eq!(
+                (d.created.mean, d.completed.mean, d.failed.mean),
+                (1.0, 1.0, 0.0)
+            );
+            assert_eq!(d.backlog_jobs[0].mean, 0.0);
+            let p50 = d.lag_p50_seconds.expect("copies completed");
+            assert!(
+                (p50 / lag - 1.0).abs() < 0.09,
+                "day {}: {p50} vs {lag}",
+                d.day
+            );
+        }
         assert!(
             dr.rto.quantiles[0].value.is_none(),
-            "no DR restores are simulated yet"
+            "the DR view has no restores (region_outage rows do)"
         );
     }
 }
@@ -116,45 +132,17 @@ fn failed_copies_leave_the_dr_region_without_a_point() {
 /// and a wider link between the regions shrinks it.
 #[test]
 fn default_scenario_dr_rpo_shrinks_with_bandwidth() {
-    use super::common::{root, stderr, vaultsim};
+    use super::common::{run_default_with, summary_row};
     let p95 = |bandwidth: &str| -> (f64, f64) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let text = std::fs::read_to_string(root().join("scenarios/landing-zone.toml"))
-            .expect("scenario")
-            .replace(
+        let s = run_default_with(
+            &[(
                 "bandwidth_mib_per_s = 2000",
                 &format!("bandwidth_mib_per_s = {bandwidth}"),
-            )
-            .replace(
-                "\"policies/",
-                &format!("\"{}/scenarios/policies/", root().display()),
-            );
-        let file = dir.path().join("s.toml");
-        std::fs::write(&file, text).expect("write");
-        let out = dir.path().join("out");
-        let o = vaultsim(&[
-            "run",
-            file.to_str().expect("utf-8"),
-            "--trials",
-            "1",
-            "--out",
-            out.to_str().expect("utf-8"),
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let s: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary"))
-                .expect("json");
+            )],
+            1,
+        );
         let get = |disaster: &str| {
-            s["rpo_rto"]
-                .as_array()
-                .expect("rows")
-                .iter()
-                .find(|r| {
-                    r["tier"] == "Tier2"
-                        && r["environment"] == "Production"
-                        && r["disaster"] == disaster
-                })
-                .expect("row")["rpo_seconds"]["p95"]["value"]
+            summary_row(&s, "Tier2", "Production", disaster)["rpo_seconds"]["p95"]["value"]
                 .as_f64()
                 .expect("p95")
         };

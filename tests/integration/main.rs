@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod copies;
+mod disasters;
 mod exact;
 mod policy;
 mod policy_scenario;

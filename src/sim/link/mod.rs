@@ -14,11 +14,12 @@
 //!   water-filling allocation is simply `min(c, B/k)` per job, i.e. egalitarian processor
 //!   sharing (Kleinrock, "Time-shared systems: a theoretical analysis", JACM 14(2), 1967)
 //!   with a rate ceiling. The link sends below `B` only while `k·c < B`.
-//! - **Concurrency.** At most `max_active` jobs transfer at once; the others wait, in
-//!   order of arrival, ties broken by position in the input (lower index first), and
-//!   receive no bandwidth while they wait. This models AWS Backup's quota of 100
-//!   concurrent copy jobs per account per destination region
-//!   (`reference/aws-backup-facts.md` §6, §9) when one link carries one account's copies.
+//! - **Concurrency.** Every job belongs to a group (an account). At most `max_active` jobs
+//!   of one group transfer at once; the group's other jobs wait, in order of arrival, ties
+//!   broken by position in the input (lower index first), and receive no bandwidth while
+//!   they wait. Jobs of other groups are not held up. This models AWS Backup's quota of
+//!   100 concurrent copy jobs per account per destination region
+//!   (`reference/aws-backup-facts.md` §6, §9): the group is the source account.
 //! - **Units.** Arrivals and completions are whole seconds (`i64`, any origin); sizes are
 //!   bytes (`u64`); the bandwidth and the cap are bytes per second as `f64`, because link
 //!   speeds are quoted in MiB/s or Gbit/s and the shares `B/k` are fractional anyway.
@@ -46,9 +47,10 @@
 //! A job that starts when the clock reads `V₀` finishes when `V` reaches its tag
 //! `V₀ + size`, so the active jobs sit in a min-heap by tag and the next completion is
 //! `now + (min tag − V) / r(k)`. Waiting jobs are a cursor into the arrivals sorted by
-//! (second, index): they start in that order, so no separate queue is needed. Cost:
-//! O(n log n) for the sort and O(log n) per event, 2n events at most; no allocation once
-//! the link's buffers have grown to the largest input seen.
+//! (second, index); a job whose group is full joins its group's FIFO queue (a linked
+//! list through job indices) and starts, at the instant a job of its group completes,
+//! with tag `V + size`. Cost: O(n log n) for the sort and O(log n) per event, 2n events at
+//! most; no allocation once the link's buffers have grown to the largest input seen.
 //!
 //! Time (seconds) is an `f64` offset from the first arrival of the current busy period
 //! and restarts whenever the link idles; `V` (bytes) restarts whenever no job is active.
@@ -75,6 +77,9 @@ pub struct Transfer {
     /// Bytes to transfer. Zero is allowed: the job completes the second it starts.
     /// Converted to `f64`, exact up to 2^53 bytes (8 PiB).
     pub size_bytes: u64,
+    /// Concurrency group (e.g. the source account): `max_active` applies per group.
+    /// Dense small numbers are cheapest (buffers are sized by the largest).
+    pub group: u32,
 }
 
 /// A processor-sharing link: bandwidth, per-job cap, concurrency limit, and the buffers
@@ -88,13 +93,23 @@ pub struct Link {
     bandwidth_bytes_per_second: f64,
     /// Per-job cap `c`, bytes per second; `f64::INFINITY` when uncapped.
     per_job_cap_bytes_per_second: f64,
-    /// Most jobs transferring at once; `usize::MAX` when unlimited.
+    /// Most jobs of one group transferring at once; `usize::MAX` when unlimited.
     max_active: usize,
-    /// (arrival second, input index) of every job, sorted: the start order.
+    /// (arrival second, input index) of every job, sorted: the arrival order.
     order: Vec<(i64, u32)>,
     /// Jobs transferring now, smallest finish tag on top.
     active: BinaryHeap<Reverse<Active>>,
+    /// Per group: jobs transferring now.
+    group_active: Vec<usize>,
+    /// Per group: first and last waiting job (`NONE` when the queue is empty).
+    queue_head: Vec<u32>,
+    queue_tail: Vec<u32>,
+    /// Per job: the next waiting job of its group.
+    queue_next: Vec<u32>,
 }
+
+/// No job (end of a queue).
+const NONE: u32 = u32::MAX;
 
 /// A transferring job: it completes when the virtual clock reaches `finish_tag_bytes`.
 #[derive(Debug, Clone, Copy)]
@@ -155,6 +170,10 @@ impl Link {
             max_active,
             order: Vec::new(),
             active: BinaryHeap::new(),
+            group_active: Vec::new(),
+            queue_head: Vec::new(),
+            queue_tail: Vec::new(),
+            queue_next: Vec::new(),
         }
     }
 
@@ -167,9 +186,9 @@ impl Link {
     /// Completion second of every job, written to `out` in input order (`out` is cleared
     /// first; its length becomes `jobs.len()`).
     ///
-    /// `out[i] ≥ jobs[i].arrival_seconds`. A job that waits for a free slot starts when
-    /// one frees, before any job that arrived later (or in the same second at a higher
-    /// index).
+    /// `out[i] ≥ jobs[i].arrival_seconds`. A job that waits for a free slot of its group
+    /// starts when one frees, before any job of its group that arrived later (or in the
+    /// same second at a higher index).
     ///
     /// # Panics
     ///
@@ -191,8 +210,18 @@ impl Link {
         // Keys are unique (the index), so the unstable sort's result is fully determined.
         self.order.sort_unstable();
         self.active.clear();
+        let groups = jobs.iter().map(|j| j.group as usize + 1).max().unwrap_or(0);
+        self.group_active.clear();
+        self.group_active.resize(groups, 0);
+        self.queue_head.clear();
+        self.queue_head.resize(groups, NONE);
+        self.queue_tail.clear();
+        self.queue_tail.resize(groups, NONE);
+        self.queue_next.clear();
+        self.queue_next.resize(jobs.len(), NONE);
 
-        // The next job (position in `order`) to start; jobs before it have started.
+        // The next job (position in `order`) to arrive; jobs before it have arrived and
+        // either started or wait in their group's queue.
         let mut next = 0;
         // Origin of the busy period (a whole second); `now` counts seconds from it (−∞
         // before the first arrival, which opens the first period); `virtual_bytes` counts
@@ -202,32 +231,36 @@ impl Link {
         let mut virtual_bytes = 0.0_f64;
         loop {
             if self.active.is_empty() {
+                // Nothing transfers, so nothing waits (a job waits only while its group
+                // has an active one): the next event is the next arrival.
                 let Some(&(arrival_seconds, _)) = self.order.get(next) else {
                     break;
                 };
                 // No tag is outstanding, so the virtual clock may restart. If the next job
                 // has not arrived yet, the link idles until it does and a new busy period
-                // starts there (a job that has arrived has waited for the slot just freed
-                // and starts now).
+                // starts there.
                 virtual_bytes = 0.0;
                 if (arrival_seconds - origin_seconds) as f64 > now {
                     origin_seconds = arrival_seconds;
                     now = 0.0;
                 }
             }
-            // Start every job that has arrived, while a slot is free.
-            while self.active.len() < self.max_active {
-                let Some(&(arrival_seconds, job)) = self.order.get(next) else {
-                    break;
-                };
+            // Every job that has arrived starts, or queues behind its group's active jobs.
+            while let Some(&(arrival_seconds, job)) = self.order.get(next) {
                 if (arrival_seconds - origin_seconds) as f64 > now {
                     break;
                 }
-                let size_bytes = jobs[job as usize].size_bytes as f64;
-                self.active.push(Reverse(Active {
-                    finish_tag_bytes: virtual_bytes + size_bytes,
-                    job,
-                }));
+                let group = jobs[job as usize].group as usize;
+                if self.group_active[group] < self.max_active {
+                    self.start(jobs, job, virtual_bytes);
+                } else {
+                    if self.queue_tail[group] == NONE {
+                        self.queue_head[group] = job;
+                    } else {
+                        self.queue_next[self.queue_tail[group] as usize] = job;
+                    }
+                    self.queue_tail[group] = job;
+                }
                 next += 1;
             }
 
@@ -235,15 +268,10 @@ impl Link {
             let rate = self.rate(k);
             let Reverse(first) = *self.active.peek().expect("a busy link has an active job");
             let completion = now + (first.finish_tag_bytes - virtual_bytes) / rate;
-            // An arrival is an event only if it can start; while every slot is taken it
-            // just waits and changes no rate.
-            let arrival = if k < self.max_active {
-                self.order
-                    .get(next)
-                    .map(|&(seconds, _)| (seconds - origin_seconds) as f64)
-            } else {
-                None
-            };
+            let arrival = self
+                .order
+                .get(next)
+                .map(|&(seconds, _)| (seconds - origin_seconds) as f64);
             match arrival {
                 // Strictly earlier: at a tie the completion goes first, which frees a slot
                 // for a job that has waited before the new arrival is considered.
@@ -259,9 +287,29 @@ impl Link {
                     virtual_bytes = first.finish_tag_bytes;
                     out[first.job as usize] =
                         origin_seconds + (now - ROUNDING_SLACK_SECONDS).ceil() as i64;
+                    let group = jobs[first.job as usize].group as usize;
+                    self.group_active[group] -= 1;
+                    let waiting = self.queue_head[group];
+                    if waiting != NONE {
+                        self.queue_head[group] = self.queue_next[waiting as usize];
+                        if self.queue_head[group] == NONE {
+                            self.queue_tail[group] = NONE;
+                        }
+                        self.start(jobs, waiting, virtual_bytes);
+                    }
                 }
             }
         }
+    }
+
+    /// Starts `job` now, when the virtual clock reads `virtual_bytes`.
+    fn start(&mut self, jobs: &[Transfer], job: u32, virtual_bytes: f64) {
+        let transfer = &jobs[job as usize];
+        self.group_active[transfer.group as usize] += 1;
+        self.active.push(Reverse(Active {
+            finish_tag_bytes: virtual_bytes + transfer.size_bytes as f64,
+            job,
+        }));
     }
 }
 

@@ -18,6 +18,7 @@ fn at(arrival_seconds: i64, size_bytes: u64) -> Transfer {
     Transfer {
         arrival_seconds,
         size_bytes,
+        group: 0,
     }
 }
 
@@ -197,6 +198,37 @@ fn same_second_arrivals_start_by_input_index() {
     );
 }
 
+/// The quota is per group (account): two jobs of one group with one slot run one after
+/// the other (10 s each at the full 100 B/s); two jobs of different groups share the link
+/// (both at 50 B/s, done at 20 s).
+#[test]
+fn the_concurrency_limit_holds_per_group() {
+    let mut link = Link::new(100.0, None, Some(1));
+    let same = [at(0, 1_000), at(0, 1_000)];
+    assert_eq!(run(&mut link, &same), [10, 20]);
+    let other = [
+        at(0, 1_000),
+        Transfer {
+            group: 1,
+            ..at(0, 1_000)
+        },
+    ];
+    assert_eq!(run(&mut link, &other), [20, 20]);
+    // A third job of group 0 waits for group 0's slot, not for group 1's job.
+    let three = [
+        at(0, 1_000),
+        Transfer {
+            group: 1,
+            ..at(0, 3_000)
+        },
+        at(0, 500),
+    ];
+    // 0–20 s: jobs 0 and 1 at 50 B/s; job 0 done at 20 s (1,000 B). 20–30 s: jobs 2 and 1
+    // at 50 B/s; job 2 done at 30 s. Job 1 has 3,000 − 1,500 = 1,500 B left at 100 B/s:
+    // done at 45 s.
+    assert_eq!(run(&mut link, &three), [20, 45, 30]);
+}
+
 #[test]
 fn uncapped_busy_link_is_work_conserving() {
     // Without a cap the link sends at B whenever a job is active (any max_active).
@@ -234,23 +266,25 @@ fn uncapped_busy_link_is_work_conserving() {
 /// O(n²), no virtual clock, no heap. Returns exact completion instants.
 fn reference(jobs: &[Transfer], bandwidth: f64, cap: f64, max_active: usize) -> Vec<f64> {
     let n = jobs.len();
+    // Jobs not started yet, in FIFO order (arrival second, index).
     let mut waiting: Vec<usize> = (0..n).collect();
-    waiting.sort_by_key(|&i| std::cmp::Reverse((jobs[i].arrival_seconds, i)));
-    // `waiting.last()` is the next job in FIFO order.
-    let arrived = |waiting: &Vec<usize>, t: f64| {
-        waiting
-            .last()
-            .is_some_and(|&i| jobs[i].arrival_seconds as f64 <= t)
-    };
+    waiting.sort_by_key(|&i| (jobs[i].arrival_seconds, i));
     let mut remaining: Vec<f64> = jobs.iter().map(|j| j.size_bytes as f64).collect();
     let mut active: Vec<usize> = Vec::new();
     let mut done = vec![f64::NAN; n];
     let mut t = f64::NEG_INFINITY;
     loop {
-        // Fill free slots with arrived jobs; a job with nothing left finishes now.
+        // Fill free slots of each group with its arrived jobs, in FIFO order; a job with
+        // nothing left finishes now.
         loop {
-            while active.len() < max_active && arrived(&waiting, t) {
-                active.push(waiting.pop().expect("arrived"));
+            let mut k = 0;
+            while k < waiting.len() && jobs[waiting[k]].arrival_seconds as f64 <= t {
+                let group = jobs[waiting[k]].group;
+                if active.iter().filter(|&&a| jobs[a].group == group).count() < max_active {
+                    active.push(waiting.remove(k));
+                } else {
+                    k += 1;
+                }
             }
             let before = active.len();
             active.retain(|&i| {
@@ -265,7 +299,8 @@ fn reference(jobs: &[Transfer], bandwidth: f64, cap: f64, max_active: usize) -> 
             }
         }
         if active.is_empty() {
-            match waiting.last() {
+            // Nothing waits for a slot, so the first waiting job has not arrived yet.
+            match waiting.first() {
                 None => return done,
                 Some(&i) => {
                     t = jobs[i].arrival_seconds as f64;
@@ -294,8 +329,9 @@ fn reference(jobs: &[Transfer], bandwidth: f64, cap: f64, max_active: usize) -> 
         for (&i, &r) in active.iter().zip(&rates) {
             step = step.min(remaining[i] / r);
         }
-        if active.len() < max_active
-            && let Some(&i) = waiting.last()
+        if let Some(&i) = waiting
+            .iter()
+            .find(|&&i| jobs[i].arrival_seconds as f64 > t)
         {
             step = step.min(jobs[i].arrival_seconds as f64 - t);
         }
@@ -356,6 +392,8 @@ fn random_instances_match_the_reference_and_ignore_input_order() {
             0 => None,
             _ => Some(1 + uniform_index(&mut rng, 4)),
         };
+        // One to three concurrency groups (accounts).
+        let groups = 1 + uniform_index(&mut rng, 3);
         // Arrivals on a narrow range so that same-second ties are common.
         let jobs: Vec<Transfer> = (0..n)
             .map(|_| {
@@ -363,7 +401,10 @@ fn random_instances_match_the_reference_and_ignore_input_order() {
                     0 => 0,
                     _ => uniform_index(&mut rng, 5_000) as u64,
                 };
-                at(uniform_index(&mut rng, 60) as i64 - 10, size)
+                Transfer {
+                    group: uniform_index(&mut rng, groups) as u32,
+                    ..at(uniform_index(&mut rng, 60) as i64 - 10, size)
+                }
             })
             .collect();
 
