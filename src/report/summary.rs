@@ -155,6 +155,8 @@ struct CopiesInfo {
     created: f64,
     completed: f64,
     running_at_end: f64,
+    /// Backup jobs scheduled while a copy of the same resource was still running.
+    backups_scheduled_during_copy: f64,
     failed: f64,
     refused_cold: f64,
     rejected_by_lock: f64,
@@ -389,6 +391,7 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 created: m(c.created),
                 completed: m(c.completed),
                 running_at_end: m(c.running_at_end),
+                backups_scheduled_during_copy: m(c.backups_scheduled_during_copy),
                 failed: m(c.failed),
                 refused_cold: m(c.refused_cold),
                 rejected_by_lock: m(c.rejected_by_lock),

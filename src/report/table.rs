@@ -156,6 +156,24 @@ pub fn alarm_line(estimates: &Estimates) -> String {
     )
 }
 
+/// A warning when backup jobs were scheduled while a copy of their resource was still
+/// running (AWS would make them wait; vaultsim does not simulate the wait yet).
+pub fn copy_overlap_warning(estimates: &Estimates) -> String {
+    let c = &estimates.copies;
+    if c.backups_scheduled_during_copy == 0 {
+        return String::new();
+    }
+    let per_trial = c.backups_scheduled_during_copy as f64 / estimates.trials.max(1) as f64;
+    let share = c.backups_scheduled_during_copy as f64 / estimates.jobs.created.max(1) as f64;
+    format!(
+        "\nWarning: {per_trial:.0} backup jobs per run ({:.1}% of all jobs) were scheduled while a \
+         copy of the same resource was still running. AWS runs one backup or copy job per \
+         resource at a time, so they would wait and may expire; vaultsim does not simulate \
+         that wait yet (docs/assumptions.md).\n",
+        100.0 * share
+    )
+}
+
 /// The static findings, one line each (most severe first), or nothing when there are none.
 pub fn findings(findings: &[crate::model::Finding]) -> String {
     let mut sorted: Vec<_> = findings.iter().collect();

@@ -297,6 +297,8 @@ impl CopyStage {
             while end < requests.len() && requests[end].resource == resource {
                 end += 1;
             }
+            counts.backups_scheduled_during_copy +=
+                scheduled_during_copies(model, &requests[start..end], &completed_at[start..end]);
             self.order[start..end].sort_unstable_by_key(|&i| (completed_at[i], i));
             start = end;
         }
@@ -350,6 +352,31 @@ impl CopyStage {
         }
         days
     }
+}
+
+/// Backup jobs of one resource scheduled while one of its copies (`requests`, in arrival
+/// order, completing at `done`) was still waiting or transferring. AWS runs one backup or
+/// copy job per resource at a time, so such a job would wait for the copy (and expire if
+/// the copy outlasts its start window); vaultsim does not simulate that wait, and counts
+/// the jobs instead.
+fn scheduled_during_copies(model: &Model, requests: &[Request], done: &[i64]) -> u64 {
+    let resource = &model.resources[requests[0].resource as usize];
+    let Some(program) = resource.program.map(|p| &model.programs[p]) else {
+        return 0;
+    };
+    let slots = &program.slots;
+    let (mut count, mut covered_until) = (0, i64::MIN);
+    for (r, &end) in requests.iter().zip(done) {
+        // Merge overlapping busy intervals so that no job is counted twice.
+        let from = r.arrival.max(covered_until);
+        if end > from {
+            let first = slots.partition_point(|s| s.scheduled_seconds <= from);
+            let last = slots.partition_point(|s| s.scheduled_seconds < end);
+            count += last.saturating_sub(first) as u64;
+            covered_until = end;
+        }
+    }
+    count
 }
 
 /// Whether the key of `source_vault` can be used by another account for a copy: the

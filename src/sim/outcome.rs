@@ -130,6 +130,9 @@ pub struct CopyCounts {
     pub completed: u64,
     /// Copies still waiting or transferring when the horizon ends (state RUNNING).
     pub running_at_end: u64,
+    /// Backup jobs scheduled while a copy of the same resource was still running (AWS
+    /// would make them wait; not simulated, see `sim::copy`).
+    pub backups_scheduled_during_copy: u64,
     /// Copies that failed for good.
     pub failed: u64,
     /// Copies refused because the source point was already in cold storage.
@@ -151,6 +154,7 @@ impl CopyCounts {
             created: 0,
             completed: 0,
             running_at_end: 0,
+            backups_scheduled_during_copy: 0,
             failed: 0,
             refused_cold: 0,
             rejected_by_lock: 0,
@@ -164,6 +168,7 @@ impl CopyCounts {
         self.created += other.created;
         self.completed += other.completed;
         self.running_at_end += other.running_at_end;
+        self.backups_scheduled_during_copy += other.backups_scheduled_during_copy;
         self.failed += other.failed;
         self.refused_cold += other.refused_cold;
         self.rejected_by_lock += other.rejected_by_lock;

@@ -154,3 +154,30 @@ fn default_scenario_dr_rpo_shrinks_with_bandwidth() {
     assert!(dr_wide < dr_narrow, "wider link {dr_wide} vs {dr_narrow}");
     assert!(dr_wide > local);
 }
+
+/// AWS runs one backup or copy job per resource at a time; vaultsim counts the backup jobs
+/// scheduled while a copy of the same resource still runs. Weekly backups on Sundays
+/// (05:00–06:00) copy 3,600 MiB over a link of 1/48 MiB/s: each copy takes 48 h, to
+/// Tuesday 06:00. A second rule backs up daily at 12:00 without copies. Over 1–11 January
+/// 2026 (Sundays the 4th and 11th) the jobs of Sunday 4 and Monday 5 at 12:00 fall inside
+/// the first copy, and Sunday 11 at 12:00 inside the second: 3 per trial.
+#[test]
+fn backups_scheduled_during_a_copy_are_counted() {
+    let text = copy_text(
+        &Small {
+            schedule: "cron(0 5 ? * SUN *)",
+            ..Small::default()
+        }
+        .toml(),
+        1.0 / 48.0,
+    )
+    .replace(
+        "[plans.P.selections.tags.All]",
+        "[plans.P.rules.D]\nschedule_expression = \"cron(0 12 ? * * *)\"\n\
+         start_backup_window_minutes = 60\ntarget_backup_vault_name = \"Default\"\n\
+         lifecycle = { delete_after_days = 35 }\n\n[plans.P.selections.tags.All]",
+    );
+    let (_, e) = run(&model_from(&text));
+    assert_eq!(e.copies.created, 2 * 2);
+    assert_eq!(e.copies.backups_scheduled_during_copy, 2 * 3);
+}
