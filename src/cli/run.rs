@@ -130,7 +130,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
     print!("{}", report::table::tier_table(&rows, &estimates));
     print!("{}", report::table::disaster_table(&rows, &estimates));
     print!("{}", report::table::alarm_line(&estimates));
-    print!("{}", report::table::copy_overlap_warning(&estimates));
+    print!("{}", report::table::copy_wait_line(&estimates));
     print!("{}", report::table::findings(&model.findings));
     println!(
         "\n{} trials in {:.1}s; results in {}",

@@ -522,6 +522,17 @@ pub struct KeyReach {
 }
 
 impl Model {
+    /// Whether some copy action of `resource`'s plans sends its points to another region.
+    pub fn copies_cross_regions(&self, resource: &Resource) -> bool {
+        resource.program.is_some_and(|p| {
+            self.programs[p]
+                .copy_sets
+                .iter()
+                .flatten()
+                .any(|c| c.region_id.is_some_and(|r| r != resource.region_id))
+        })
+    }
+
     /// Every key that encrypts some recovery point, with what it protects (in key order).
     pub fn key_reach(&self) -> Vec<KeyReach> {
         use std::collections::{BTreeMap, BTreeSet};

@@ -155,8 +155,6 @@ struct CopiesInfo {
     created: f64,
     completed: f64,
     running_at_end: f64,
-    /// Backup jobs scheduled while a copy of the same resource was still running.
-    backups_scheduled_during_copy: f64,
     failed: f64,
     refused_cold: f64,
     rejected_by_lock: f64,
@@ -175,6 +173,10 @@ struct JobsMean {
     completed: f64,
     failed: f64,
     expired: f64,
+    /// Of the expired jobs, those that waited for a copy of their resource.
+    expired_waiting_for_copy: f64,
+    /// Jobs that started late because a copy of their resource was still running.
+    delayed_by_copy: f64,
     cut_off: f64,
     rejected_by_lock: f64,
     bytes_transferred: f64,
@@ -255,6 +257,8 @@ fn jobs_mean(j: &JobCounts, trials: u64) -> JobsMean {
         completed: m(j.completed),
         failed: m(j.failed),
         expired: m(j.expired),
+        expired_waiting_for_copy: m(j.expired_waiting_for_copy),
+        delayed_by_copy: m(j.delayed_by_copy),
         cut_off: m(j.cut_off),
         rejected_by_lock: m(j.rejected_by_lock),
         bytes_transferred: per_trial(j.bytes_transferred, trials),
@@ -391,7 +395,6 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 created: m(c.created),
                 completed: m(c.completed),
                 running_at_end: m(c.running_at_end),
-                backups_scheduled_during_copy: m(c.backups_scheduled_during_copy),
                 failed: m(c.failed),
                 refused_cold: m(c.refused_cold),
                 rejected_by_lock: m(c.rejected_by_lock),

@@ -156,21 +156,23 @@ pub fn alarm_line(estimates: &Estimates) -> String {
     )
 }
 
-/// A warning when backup jobs were scheduled while a copy of their resource was still
-/// running (AWS would make them wait; vaultsim does not simulate the wait yet).
-pub fn copy_overlap_warning(estimates: &Estimates) -> String {
-    let c = &estimates.copies;
-    if c.backups_scheduled_during_copy == 0 {
+/// A line on backup jobs that waited for a copy of their resource (AWS runs one backup
+/// or copy job per resource at a time), when there were any.
+pub fn copy_wait_line(estimates: &Estimates) -> String {
+    let j = &estimates.jobs;
+    if j.delayed_by_copy == 0 && j.expired_waiting_for_copy == 0 {
         return String::new();
     }
-    let per_trial = c.backups_scheduled_during_copy as f64 / estimates.trials.max(1) as f64;
-    let share = c.backups_scheduled_during_copy as f64 / estimates.jobs.created.max(1) as f64;
+    let t = estimates.trials.max(1) as f64;
+    let created = j.created.max(1) as f64;
     format!(
-        "\nWarning: {per_trial:.0} backup jobs per run ({:.1}% of all jobs) were scheduled while a \
-         copy of the same resource was still running. AWS runs one backup or copy job per \
-         resource at a time, so they would wait and may expire; vaultsim does not simulate \
-         that wait yet (docs/assumptions.md).\n",
-        100.0 * share
+        "\nOne job per resource: {:.0} backup jobs a run ({:.1}%) waited for a copy of their \
+         resource and started late; {:.0} ({:.1}%) waited until their start window closed \
+         and expired.\n",
+        j.delayed_by_copy as f64 / t,
+        100.0 * j.delayed_by_copy as f64 / created,
+        j.expired_waiting_for_copy as f64 / t,
+        100.0 * j.expired_waiting_for_copy as f64 / created,
     )
 }
 

@@ -23,7 +23,7 @@
 //! the same region.
 
 use super::disaster::DisasterState;
-use super::link::{Link, Transfer};
+use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
 use super::outcome::{CopyCounts, GroupOutcome, View};
 use super::trial::{Exposure, Point, ceil_non_negative};
@@ -45,8 +45,6 @@ struct Request {
     vault: u32,
     region: u16,
     arrival: i64,
-    /// Completion of a same-region copy.
-    done: i64,
     /// Bytes sent (what changed since the last good copy, or the full size).
     bytes: u64,
     /// Full size of the resource at capture (what a restore from the copy moves).
@@ -60,15 +58,14 @@ struct Request {
 #[derive(Debug, Default)]
 pub struct CopyStage {
     requests: Vec<Request>,
-    /// (destination vault, capture of the last good copy) of the current resource.
-    last_copy: Vec<(usize, i64)>,
-    transfers: Vec<Transfer>,
-    members: Vec<usize>,
-    completions: Vec<i64>,
-    /// Completion time of each request, by request index.
+    /// Completion time of each request, by request index (`i64::MAX` while in flight).
     completed_at: Vec<i64>,
     order: Vec<usize>,
+    /// Per resource: where its requests start in `order` (counting sort).
+    starts: Vec<usize>,
     links: Vec<Link>,
+    /// Per link: the request of each link job id.
+    link_jobs: Vec<Vec<u32>>,
     /// This trial's per-day copy activity (taken by `finish`).
     days: Option<CopyDays>,
 }
@@ -77,6 +74,7 @@ impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
         self.requests.clear();
+        self.completed_at.clear();
         self.days = Some(CopyDays::new(
             model.simulation.horizon_days(),
             model.region_pairs.len(),
@@ -94,31 +92,85 @@ impl CopyStage {
                 })
                 .collect();
         }
+        for link in &mut self.links {
+            link.reset();
+        }
+        self.link_jobs.resize_with(self.links.len(), Vec::new);
+        for jobs in &mut self.link_jobs {
+            jobs.clear();
+        }
     }
 
-    /// Starts a resource.
-    pub fn begin_resource(&mut self) {
-        self.last_copy.clear();
+    /// Copy requests emitted so far in this trial.
+    pub(super) fn request_count(&self) -> usize {
+        self.requests.len()
     }
 
-    /// Phase 1: the copies of a point captured at `capture`, usable at `usable`, whose
-    /// source goes cold at `cold_at`. `rng` is the resource's `Copy` stream.
+    /// The latest end of the same-region copies among `requests` (their end is known when
+    /// they are emitted).
+    pub(super) fn same_region_end(&self, requests: std::ops::Range<usize>) -> Option<i64> {
+        requests
+            .filter(|&i| self.requests[i].link.is_none())
+            .map(|i| self.completed_at[i])
+            .max()
+    }
+
+    /// The arrival second of request `i` if it travels over a link.
+    pub(super) fn link_arrival(&self, i: usize) -> Option<i64> {
+        let r = &self.requests[i];
+        r.link.map(|_| r.arrival)
+    }
+
+    /// Request `i` arrives at its link now (its arrival second).
+    pub(super) fn arrive(&mut self, model: &Model, i: usize) {
+        let r = &self.requests[i];
+        let l = usize::from(r.link.expect("a cross-region request"));
+        let account = model.resources[r.resource as usize].account as u32;
+        let job = self.links[l].push(r.arrival, r.bytes, account);
+        debug_assert_eq!(job as usize, self.link_jobs[l].len());
+        self.link_jobs[l].push(i as u32);
+    }
+
+    /// The earliest second at which a copy on some link completes if nothing else arrives.
+    pub(super) fn next_completion_second(&self) -> Option<i64> {
+        self.links
+            .iter()
+            .filter_map(Link::next_completion_second)
+            .min()
+    }
+
+    /// Lets every link run up to `until`; `done(request, resource, second)` for each copy
+    /// that completes.
+    pub(super) fn advance(&mut self, until: i64, done: &mut impl FnMut(usize, usize, i64)) {
+        for (l, link) in self.links.iter_mut().enumerate() {
+            let (jobs, completed_at, requests) =
+                (&self.link_jobs[l], &mut self.completed_at, &self.requests);
+            link.advance(until, &mut |job, second| {
+                let i = jobs[job as usize] as usize;
+                completed_at[i] = second;
+                done(i, requests[i].resource as usize, second);
+            });
+        }
+    }
+
+    /// Phase 1: the copies of a point (capture, usable, the time its source goes cold,
+    /// its full size) of resource `resource_index`, kept in `source_vault`. `rng` is the
+    /// resource's `Copy` stream; `last_copy` its (destination vault, capture of the last
+    /// good copy) pairs.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn emit(
         &mut self,
         model: &Model,
         resource_index: usize,
-        resource: &Resource,
         source_vault: usize,
         specs: &[CopySpec],
-        capture: i64,
-        usable: i64,
-        cold_at: i64,
-        full_bytes: u64,
+        (capture, usable, cold_at, full_bytes): (i64, i64, i64, u64),
         rng: &mut SimRng,
+        last_copy: &mut Vec<(usize, i64)>,
         counts: &mut CopyCounts,
         ops: &mut OpsCollector,
     ) {
+        let resource = &model.resources[resource_index];
         let behaviour = &model.behaviour[resource.resource_type as usize];
         let days = self.days.as_mut().expect("begin() starts the trial");
         let day = usize::try_from(usable.div_euclid(crate::model::DAY_SECONDS))
@@ -161,18 +213,18 @@ impl CopyStage {
                 ops.copy_failed(resource.account, usable);
                 continue;
             }
-            let previous = self.last_copy.iter().position(|(v, _)| *v == spec.vault);
+            let previous = last_copy.iter().position(|(v, _)| *v == spec.vault);
             let bytes = match previous {
                 Some(i) if behaviour.incremental => {
-                    let days = (capture - self.last_copy[i].1) as f64 / 86_400.0;
+                    let days = (capture - last_copy[i].1) as f64 / 86_400.0;
                     ((resource.daily_change_fraction * days * full_bytes as f64) as u64)
                         .min(full_bytes)
                 }
                 _ => full_bytes,
             };
             match previous {
-                Some(i) => self.last_copy[i].1 = capture,
-                None => self.last_copy.push((spec.vault, capture)),
+                Some(i) => last_copy[i].1 = capture,
+                None => last_copy.push((spec.vault, capture)),
             }
             counts.bytes += u128::from(bytes);
             let delete_at = spec
@@ -201,13 +253,13 @@ impl CopyStage {
                 vault: spec.vault as u32,
                 region: destination,
                 arrival: usable,
-                done,
                 bytes,
                 full_bytes,
                 capture,
                 delete_at,
                 cold_at,
             });
+            self.completed_at.push(done);
         }
     }
 
@@ -225,35 +277,17 @@ impl CopyStage {
     ) -> CopyDays {
         let mut days = self.days.take().expect("begin() starts the trial");
         let requests = &self.requests;
-        self.completed_at.clear();
-        self.completed_at.extend(requests.iter().map(|r| r.done));
-        for (l, link) in self.links.iter_mut().enumerate() {
-            self.members.clear();
-            self.members
-                .extend((0..requests.len()).filter(|&i| requests[i].link == Some(l as u16)));
-            if self.members.is_empty() {
-                continue;
-            }
-            self.transfers.clear();
-            self.transfers
-                .extend(self.members.iter().map(|&i| Transfer {
-                    arrival_seconds: requests[i].arrival,
-                    size_bytes: requests[i].bytes,
-                    group: model.resources[requests[i].resource as usize].account as u32,
-                }));
-            link.run(&self.transfers, &mut self.completions);
-            let n = days.created.len();
-            let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
-            for (k, &i) in self.members.iter().enumerate() {
-                self.completed_at[i] = self.completions[k];
-                // Waiting or transferring from the day it arrived to the day it completed.
-                let (from, to) = (day(requests[i].arrival), day(self.completions[k]));
-                for (d, sign) in [(from, 1), (to, -1)] {
-                    if d < n {
-                        days.backlog_jobs[l][d] += sign;
-                        days.backlog_bytes[l][d] +=
-                            i128::from(sign) * i128::from(requests[i].bytes);
-                    }
+        let n = days.created.len();
+        let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
+        for (r, &done) in requests.iter().zip(&self.completed_at) {
+            let Some(l) = r.link else { continue };
+            assert!(done != i64::MAX, "every copy on a link completes");
+            // Waiting or transferring from the day it arrived to the day it completed.
+            for (d, sign) in [(day(r.arrival), 1), (day(done), -1)] {
+                if d < n {
+                    let l = usize::from(l);
+                    days.backlog_jobs[l][d] += sign;
+                    days.backlog_bytes[l][d] += i128::from(sign) * i128::from(r.bytes);
                 }
             }
         }
@@ -285,24 +319,33 @@ impl CopyStage {
             }
         }
         ops.finish_lag(&mut days);
-        // Per resource, copies in order of completion. Requests were emitted resource by
-        // resource, so only each resource's own run needs sorting.
+        // Per resource, copies in order of completion: a counting sort by resource keeps
+        // each resource's requests in emission order, then each run is sorted.
+        let resources = model.resources.len();
+        self.starts.clear();
+        self.starts.resize(resources + 1, 0);
+        for r in requests {
+            self.starts[r.resource as usize + 1] += 1;
+        }
+        for k in 1..=resources {
+            self.starts[k] += self.starts[k - 1];
+        }
         self.order.clear();
-        self.order.extend(0..requests.len());
-        let completed_at = &self.completed_at;
-        let mut start = 0;
-        while start < self.order.len() {
-            let resource = requests[start].resource;
-            let mut end = start + 1;
-            while end < requests.len() && requests[end].resource == resource {
-                end += 1;
+        self.order.resize(requests.len(), 0);
+        {
+            let mut fill = self.starts.clone();
+            for (i, r) in requests.iter().enumerate() {
+                self.order[fill[r.resource as usize]] = i;
+                fill[r.resource as usize] += 1;
             }
-            counts.backups_scheduled_during_copy +=
-                scheduled_during_copies(model, &requests[start..end], &completed_at[start..end]);
-            self.order[start..end].sort_unstable_by_key(|&i| (completed_at[i], i));
-            start = end;
+        }
+        let completed_at = &self.completed_at;
+        for k in 0..resources {
+            self.order[self.starts[k]..self.starts[k + 1]]
+                .sort_unstable_by_key(|&i| (completed_at[i], i));
         }
         let sim = &model.simulation;
+        let dr = View::DrRegion as usize;
         let mut next = 0;
         let DisasterState {
             pending, outages, ..
@@ -312,15 +355,14 @@ impl CopyStage {
             model.resources.len(),
             "one pending entry per resource"
         );
-        for (r, (resource, mut pending)) in
-            model.resources.iter().zip(pending.drain(..)).enumerate()
-        {
+        for (r, (resource, pending)) in model.resources.iter().zip(pending.iter_mut()).enumerate() {
+            let mut pending = pending
+                .take()
+                .expect("every resource left its pending views");
             let mut exposure = Exposure::snapshots_only(
                 sim.warmup_seconds,
                 sim.horizon_seconds,
                 model.groups[resource.group].rpo_target_seconds,
-                &mut views[View::DrRegion as usize][resource.group],
-                resource,
             );
             stack.clear();
             while next < self.order.len() && requests[self.order[next]].resource as usize == r {
@@ -343,40 +385,20 @@ impl CopyStage {
                     usable,
                 );
                 if request.link.is_some() {
-                    exposure.advance(stack, usable);
+                    exposure.advance(stack, usable, &mut views[dr][resource.group], resource);
                     insert_point(stack, point);
                 }
             }
-            exposure.advance(stack, sim.horizon_seconds);
+            exposure.advance(
+                stack,
+                sim.horizon_seconds,
+                &mut views[dr][resource.group],
+                resource,
+            );
             pending.settle(model, r, views, outages);
         }
         days
     }
-}
-
-/// Backup jobs of one resource scheduled while one of its copies (`requests`, in arrival
-/// order, completing at `done`) was still waiting or transferring. AWS runs one backup or
-/// copy job per resource at a time, so such a job would wait for the copy (and expire if
-/// the copy outlasts its start window); vaultsim does not simulate that wait, and counts
-/// the jobs instead.
-fn scheduled_during_copies(model: &Model, requests: &[Request], done: &[i64]) -> u64 {
-    let resource = &model.resources[requests[0].resource as usize];
-    let Some(program) = resource.program.map(|p| &model.programs[p]) else {
-        return 0;
-    };
-    let slots = &program.slots;
-    let (mut count, mut covered_until) = (0, i64::MIN);
-    for (r, &end) in requests.iter().zip(done) {
-        // Merge overlapping busy intervals so that no job is counted twice.
-        let from = r.arrival.max(covered_until);
-        if end > from {
-            let first = slots.partition_point(|s| s.scheduled_seconds <= from);
-            let last = slots.partition_point(|s| s.scheduled_seconds < end);
-            count += last.saturating_sub(first) as u64;
-            covered_until = end;
-        }
-    }
-    count
 }
 
 /// Whether the key of `source_vault` can be used by another account for a copy: the

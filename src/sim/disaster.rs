@@ -311,8 +311,8 @@ fn region_entity(name: &str) -> u64 {
 /// the region outages and their waves' buffers (reused across trials).
 #[derive(Debug, Default)]
 pub struct DisasterState {
-    /// Indexed like `Model::resources` once phase 1 is over.
-    pub(super) pending: Vec<Pending>,
+    /// Indexed like `Model::resources`, filled as each resource's phase 1 ends.
+    pub(super) pending: Vec<Option<Pending>>,
     pub(super) outages: Vec<Outage>,
     pub(super) waves: Waves,
 }

@@ -10,6 +10,7 @@ pub mod disaster;
 pub mod link;
 pub mod ops;
 pub mod outcome;
+mod resource;
 pub mod trial;
 pub mod wave;
 

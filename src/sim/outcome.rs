@@ -130,9 +130,6 @@ pub struct CopyCounts {
     pub completed: u64,
     /// Copies still waiting or transferring when the horizon ends (state RUNNING).
     pub running_at_end: u64,
-    /// Backup jobs scheduled while a copy of the same resource was still running (AWS
-    /// would make them wait; not simulated, see `sim::copy`).
-    pub backups_scheduled_during_copy: u64,
     /// Copies that failed for good.
     pub failed: u64,
     /// Copies refused because the source point was already in cold storage.
@@ -154,7 +151,6 @@ impl CopyCounts {
             created: 0,
             completed: 0,
             running_at_end: 0,
-            backups_scheduled_during_copy: 0,
             failed: 0,
             refused_cold: 0,
             rejected_by_lock: 0,
@@ -168,7 +164,6 @@ impl CopyCounts {
         self.created += other.created;
         self.completed += other.completed;
         self.running_at_end += other.running_at_end;
-        self.backups_scheduled_during_copy += other.backups_scheduled_during_copy;
         self.failed += other.failed;
         self.refused_cold += other.refused_cold;
         self.rejected_by_lock += other.rejected_by_lock;
@@ -245,6 +240,10 @@ pub struct JobCounts {
     pub created: u64,
     /// Jobs that never started inside their start window (state EXPIRED).
     pub expired: u64,
+    /// Of those, jobs that waited for a copy of their resource until the window closed.
+    pub expired_waiting_for_copy: u64,
+    /// Jobs that started late because a copy of their resource was still running.
+    pub delayed_by_copy: u64,
     /// Jobs that failed (state FAILED), including vault-lock rejections.
     pub failed: u64,
     /// Jobs refused because the target vault's lock rejects the rule's retention.
@@ -261,6 +260,8 @@ impl JobCounts {
     pub fn merge(&mut self, other: &JobCounts) {
         self.created += other.created;
         self.expired += other.expired;
+        self.expired_waiting_for_copy += other.expired_waiting_for_copy;
+        self.delayed_by_copy += other.delayed_by_copy;
         self.failed += other.failed;
         self.rejected_by_lock += other.rejected_by_lock;
         self.cut_off += other.cut_off;

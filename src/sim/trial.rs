@@ -11,18 +11,19 @@
 //! window `[warmup, horizon)` is exact, which is the RPO of a loss at a uniformly random
 //! instant (DESIGN.md, "What one trial simulates").
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::copy::CopyStage;
 use super::disaster::Pick;
-use super::disaster::{self, DisasterState, Pending, record_event};
+use super::disaster::{self, DisasterState, Pending};
 use super::ops::{AlarmMonths, CopyDays, OpsCollector};
 use super::outcome::{
-    CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageClass, StorageDays, TrialOutcome,
-    View, simulated,
+    CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageDays, TrialOutcome, View, simulated,
 };
-use crate::dist::{Dist, bernoulli};
-use crate::model::{
-    CompletionWindowFrom, DAY_SECONDS, LogicalCorruption, MIB_BYTES, Model, Resource,
-};
+use super::resource::{Next, ResourceRun, Sinks};
+use crate::dist::Dist;
+use crate::model::{DAY_SECONDS, LogicalCorruption, MIB_BYTES, Model, Resource};
 use crate::rng::{SimRng, Stream, stream};
 
 /// Smallest throughput drawn, MiB/s, so a distribution reaching 0 cannot stall a job forever.
@@ -41,27 +42,35 @@ pub(super) struct Point {
     pub(super) full_bytes: u64,
 }
 
-/// The newest point still held in warm storage: it carries the chain's full size.
-#[derive(Debug, Clone, Copy)]
-struct WarmHead {
-    capture: i64,
-    usable: i64,
-    warm_end: i64,
-    full_bytes: u64,
-}
-
-/// Buffers reused across the resources of one trial (no allocation per resource).
+/// Buffers reused across the trials of one thread (no allocation per resource).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Recovery points that can still become the newest usable one: capture increasing
-    /// from bottom to top, deletion time decreasing (older points that expire sooner than
-    /// a newer one can never be the newest again, and are dropped).
+    /// The points of the resource being run on its own (see `resource::ResourceRun`).
     stack: Vec<Point>,
+    /// Point buffers of resources run together in the event loop.
+    stacks: Vec<Vec<Point>>,
     copies: CopyStage,
     /// Disaster views waiting for the copies (phase 3).
     disasters: DisasterState,
     ops: OpsCollector,
+    events: BinaryHeap<Reverse<Event>>,
 }
+
+/// An event of the trial's loop over resources whose copies cross regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Event {
+    seconds: i64,
+    /// `ARRIVAL` (a copy reaches its link) before `JOB` (a resource's next job) at the
+    /// same second.
+    kind: u8,
+    /// Copy request index, or index into the loop's runs.
+    id: u32,
+    /// A job event is stale unless its generation is the run's current one.
+    generation: u32,
+}
+
+const ARRIVAL: u8 = 0;
+const JOB: u8 = 1;
 
 /// Simulates trial `trial` of `model` with master seed `seed`. Pure: same inputs, same output.
 pub fn simulate(model: &Model, trial: u64, seed: u64) -> TrialOutcome {
@@ -96,89 +105,286 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
             firings: Vec::new(),
         },
     };
-    scratch.ops.begin(model);
-    scratch.disasters.outages = disaster::outages(model, trial, seed);
-    scratch.copies.begin(model);
-    scratch.disasters.pending.clear();
+    let Scratch {
+        stack,
+        stacks,
+        copies,
+        disasters,
+        ops,
+        events,
+    } = scratch;
+    ops.begin(model);
+    disasters.outages = disaster::outages(model, trial, seed);
+    copies.begin(model);
+    disasters.pending.clear();
+    disasters
+        .pending
+        .resize_with(model.resources.len(), || None);
+    // Phase 1. A resource whose copies stay in its region runs start to finish on its
+    // own; those whose copies cross regions share links and wait for their own copies
+    // (one backup or copy job per resource), so they run together in time order.
+    let (local, corruption) = split_views(&mut outcome.views);
+    let mut sinks = Sinks {
+        jobs: &mut outcome.jobs,
+        storage: &mut outcome.storage,
+        local,
+        copies,
+        copy_counts: &mut outcome.copies,
+        ops,
+    };
+    let mut coupled = Vec::new();
     for (index, resource) in model.resources.iter().enumerate() {
-        let pending = Pending::new(model, resource, trial, seed, &scratch.disasters.outages);
-        simulate_resource(
-            model,
-            index,
-            resource,
-            trial,
-            seed,
-            scratch,
-            pending,
-            &mut outcome,
-        );
+        let pending = Pending::new(model, resource, trial, seed, &disasters.outages);
+        if model.copies_cross_regions(resource) {
+            let buffer = stacks.pop().unwrap_or_default();
+            coupled.push(ResourceRun::new(model, index, trial, seed, pending, buffer));
+            continue;
+        }
+        let mut run = ResourceRun::new(model, index, trial, seed, pending, std::mem::take(stack));
+        while let Next::Job { start, .. } = run.next(model, &mut sinks) {
+            run.run_job(model, start, &mut sinks);
+        }
+        let (pending, buffer) = run.finish(model, trial, seed, &mut sinks, corruption);
+        disasters.pending[index] = Some(pending);
+        *stack = buffer;
     }
-    outcome.copy_days = scratch.copies.finish(
+    for run in run_together(model, coupled, &mut sinks, events) {
+        let index = run.index;
+        let (pending, buffer) = run.finish(model, trial, seed, &mut sinks, corruption);
+        disasters.pending[index] = Some(pending);
+        stacks.push(buffer);
+    }
+    // Phases 2 and 3: every copy has completed (the loop ran the links dry).
+    outcome.copy_days = copies.finish(
         model,
-        &mut scratch.stack,
-        &mut scratch.disasters,
+        stack,
+        disasters,
         &mut outcome.views,
         &mut outcome.copies,
-        &mut scratch.ops,
+        ops,
     );
-    outcome.alarms = scratch.ops.alarms(model);
+    outcome.alarms = ops.alarms(model);
     disaster::run_outages(
         model,
         trial,
         seed,
-        &mut scratch.disasters,
+        disasters,
         &mut outcome.views,
         &mut outcome.outage,
     );
     outcome
 }
 
+/// The resource-loss and logical-corruption views' groups, borrowed together.
+fn split_views(views: &mut [Vec<GroupOutcome>]) -> (&mut [GroupOutcome], &mut [GroupOutcome]) {
+    let (local, rest) = views.split_at_mut(View::Local as usize + 1);
+    let corruption = &mut rest[View::Corruption as usize - View::Local as usize - 1];
+    (&mut local[View::Local as usize], corruption)
+}
+
+/// Runs the resources whose copies cross regions together, in time order: their copies
+/// share the links, and each job waits while a copy of its resource still runs (AWS runs
+/// one backup or copy job per resource at a time), expiring if its start window closes
+/// first. Events are the resources' next jobs, copies arriving at their links and copies
+/// completing there; at one second, completions come first, then arrivals, then jobs
+/// (by run index). Returns the runs, every job done and every copy completed.
+fn run_together(
+    model: &Model,
+    mut runs: Vec<ResourceRun>,
+    sinks: &mut Sinks,
+    events: &mut BinaryHeap<Reverse<Event>>,
+) -> Vec<ResourceRun> {
+    events.clear();
+    let n = runs.len();
+    let mut run_of = vec![u32::MAX; model.resources.len()];
+    let mut in_flight = vec![0u32; n];
+    // The next job's earliest start and start-window end, whether it waits for a copy,
+    // and the generation that makes older job events stale.
+    let mut earliest = vec![i64::MIN; n];
+    let mut deadline = vec![i64::MIN; n];
+    let mut waiting = vec![false; n];
+    let mut generation = vec![0u32; n];
+    let mut done: Vec<(usize, i64)> = Vec::new();
+    let schedule = |k: usize,
+                    run: &mut ResourceRun,
+                    sinks: &mut Sinks,
+                    events: &mut BinaryHeap<Reverse<Event>>,
+                    earliest: &mut [i64],
+                    deadline: &mut [i64],
+                    generation: &[u32]| {
+        if let Next::Job { start, deadline: d } = run.next(model, sinks) {
+            earliest[k] = start;
+            deadline[k] = d;
+            events.push(Reverse(Event {
+                seconds: start,
+                kind: JOB,
+                id: k as u32,
+                generation: generation[k],
+            }));
+        }
+    };
+    for (k, run) in runs.iter_mut().enumerate() {
+        run_of[run.index] = k as u32;
+        schedule(
+            k,
+            run,
+            sinks,
+            events,
+            &mut earliest,
+            &mut deadline,
+            &generation,
+        );
+    }
+    loop {
+        let next_event = events.peek().map(|Reverse(e)| e.seconds);
+        let next_completion = sinks.copies.next_completion_second();
+        let e = match (next_event, next_completion) {
+            (None, None) => break,
+            // Copies completing at or before the next event go first.
+            (event, Some(c)) if event.is_none_or(|e| c <= e) => {
+                sinks
+                    .copies
+                    .advance(c, &mut |_, resource, second| done.push((resource, second)));
+                None
+            }
+            _ => events.pop().map(|Reverse(e)| e),
+        };
+        if let Some(e) = e {
+            if e.kind == ARRIVAL {
+                // The copy joins its link now (an empty one completes at once).
+                sinks.copies.arrive(model, e.id as usize);
+                sinks.copies.advance(e.seconds, &mut |_, resource, second| {
+                    done.push((resource, second))
+                });
+            } else if e.generation == generation[e.id as usize] {
+                let k = e.id as usize;
+                if in_flight[k] > 0 {
+                    if e.seconds >= deadline[k] {
+                        waiting[k] = false;
+                        runs[k].expire_waiting_for_copy(sinks);
+                        schedule(
+                            k,
+                            &mut runs[k],
+                            sinks,
+                            events,
+                            &mut earliest,
+                            &mut deadline,
+                            &generation,
+                        );
+                    } else {
+                        // Wait for the copies, or until the start window closes.
+                        waiting[k] = true;
+                        generation[k] += 1;
+                        events.push(Reverse(Event {
+                            seconds: deadline[k],
+                            kind: JOB,
+                            id: k as u32,
+                            generation: generation[k],
+                        }));
+                    }
+                } else {
+                    if e.seconds > earliest[k] {
+                        sinks.jobs.delayed_by_copy += 1;
+                    }
+                    for i in runs[k].run_job(model, e.seconds, sinks) {
+                        if let Some(arrival) = sinks.copies.link_arrival(i) {
+                            in_flight[k] += 1;
+                            events.push(Reverse(Event {
+                                seconds: arrival,
+                                kind: ARRIVAL,
+                                id: u32::try_from(i).expect("fewer than 2^32 copies a trial"),
+                                generation: 0,
+                            }));
+                        }
+                    }
+                    schedule(
+                        k,
+                        &mut runs[k],
+                        sinks,
+                        events,
+                        &mut earliest,
+                        &mut deadline,
+                        &generation,
+                    );
+                }
+            }
+        }
+        // A job that waited for its resource's last copy starts when the copy completes.
+        for (resource, second) in done.drain(..) {
+            let k = run_of[resource] as usize;
+            in_flight[k] -= 1;
+            if in_flight[k] == 0 && waiting[k] {
+                waiting[k] = false;
+                generation[k] += 1;
+                events.push(Reverse(Event {
+                    seconds: second,
+                    kind: JOB,
+                    id: k as u32,
+                    generation: generation[k],
+                }));
+            }
+        }
+    }
+    runs
+}
+
 /// The RPO side of one resource's trial: where the sawtooth has been accounted up to.
-pub(super) struct Exposure<'a> {
+/// The group it records into and the resource are passed to each call.
+#[derive(Debug, Clone)]
+pub(super) struct Exposure {
     window_start: i64,
     window_end: i64,
     target: Option<i64>,
     cursor: i64,
     /// Point-in-time recovery active from this time (newest point lags by `lag`).
-    continuous_from: i64,
-    continuous_lag: i64,
+    pub(super) continuous_from: i64,
+    pub(super) continuous_lag: i64,
     loss_at: i64,
     /// The point a loss at `loss_at` restores from: `Some(None)` = nothing usable.
-    loss_source: Option<Option<Point>>,
-    group: &'a mut GroupOutcome,
-    resource: &'a Resource,
+    pub(super) loss_source: Option<Option<Point>>,
 }
 
-impl<'a> Exposure<'a> {
-    /// An exposure over `[window_start, window_end)` fed only with snapshot points (no
-    /// point-in-time recovery, no sampled loss): the DR-region view.
-    pub(super) fn snapshots_only(
+impl Exposure {
+    /// An exposure over `[window_start, window_end)` with point-in-time recovery lagging
+    /// `continuous_lag` once it starts, and a sampled loss at `loss_at`.
+    pub(super) fn new(
         window_start: i64,
         window_end: i64,
         target: Option<i64>,
-        group: &'a mut GroupOutcome,
-        resource: &'a Resource,
-    ) -> Exposure<'a> {
+        continuous_lag: i64,
+        loss_at: i64,
+    ) -> Exposure {
         Exposure {
             window_start,
             window_end,
             target,
             cursor: 0,
             continuous_from: i64::MAX,
-            continuous_lag: 0,
-            loss_at: i64::MIN,
+            continuous_lag,
+            loss_at,
             loss_source: None,
-            group,
-            resource,
         }
     }
 
-    fn size_on_day(&self, t: i64) -> f64 {
-        self.resource.size_on_day(t.div_euclid(DAY_SECONDS))
+    /// An exposure fed only with snapshot points (no point-in-time recovery, no sampled
+    /// loss): the DR-region view.
+    pub(super) fn snapshots_only(
+        window_start: i64,
+        window_end: i64,
+        target: Option<i64>,
+    ) -> Exposure {
+        Exposure::new(window_start, window_end, target, 0, i64::MIN)
     }
 
-    /// Accounts the exposure from the cursor up to `to`, dropping points as they expire.
-    pub(super) fn advance(&mut self, stack: &mut Vec<Point>, to: i64) {
+    /// Accounts the exposure from the cursor up to `to` into `group`, dropping points as
+    /// they expire.
+    pub(super) fn advance(
+        &mut self,
+        stack: &mut Vec<Point>,
+        to: i64,
+        group: &mut GroupOutcome,
+        resource: &Resource,
+    ) {
         while self.cursor < to {
             while stack.last().is_some_and(|p| p.delete_at <= self.cursor) {
                 stack.pop();
@@ -189,326 +395,75 @@ impl<'a> Exposure<'a> {
                 end = self.continuous_from;
             }
             if self.loss_source.is_none() && self.loss_at >= self.cursor && self.loss_at < end {
-                self.loss_source = Some(self.source_at(top, self.loss_at));
+                self.loss_source = Some(self.source_at(top, self.loss_at, resource));
             }
-            self.record(top, self.cursor, end);
+            self.record(top, self.cursor, end, group);
             self.cursor = end;
         }
     }
 
     /// The point restored from at time `t`, given the newest snapshot point `top`.
-    fn source_at(&self, top: Option<Point>, t: i64) -> Option<Point> {
+    fn source_at(&self, top: Option<Point>, t: i64, resource: &Resource) -> Option<Point> {
         if t >= self.continuous_from {
             return Some(Point {
                 capture: t - self.continuous_lag,
                 delete_at: i64::MAX,
                 cold_at: i64::MAX,
-                full_bytes: round_non_negative(self.size_on_day(t)),
+                full_bytes: round_non_negative(resource.size_on_day(t.div_euclid(DAY_SECONDS))),
             });
         }
         top
     }
 
     /// Adds the segment `[from, to)` of the sawtooth, clipped to the measurement window.
-    fn record(&mut self, top: Option<Point>, from: i64, to: i64) {
+    fn record(&mut self, top: Option<Point>, from: i64, to: i64, group: &mut GroupOutcome) {
         let (a, b) = (from.max(self.window_start), to.min(self.window_end));
         if a >= b {
             return;
         }
         let len = (b - a) as u64;
-        self.group.rpo_observed_seconds += len;
+        group.rpo_observed_seconds += len;
         if a >= self.continuous_from {
-            self.group.rpo.add_point(self.continuous_lag as u64, len);
+            group.rpo.add_point(self.continuous_lag as u64, len);
             if self.target.is_some_and(|t| self.continuous_lag <= t) {
-                self.group.rpo_met_seconds += len;
+                group.rpo_met_seconds += len;
             }
             return;
         }
         match top {
-            None => self.group.rpo_unrecoverable_seconds += len,
+            None => group.rpo_unrecoverable_seconds += len,
             Some(p) => {
                 let (lo, hi) = (a - p.capture, b - p.capture);
-                self.group.rpo.add_ramp(lo as u64, hi as u64);
+                group.rpo.add_ramp(lo as u64, hi as u64);
                 // The measure of [lo, hi) at or below the target (continuous time, as the
                 // histogram treats the ramp).
                 if let Some(t) = self.target {
-                    self.group.rpo_met_seconds += (t - lo).clamp(0, hi - lo) as u64;
+                    group.rpo_met_seconds += (t - lo).clamp(0, hi - lo) as u64;
                 }
             }
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn simulate_resource(
-    model: &Model,
-    resource_index: usize,
-    resource: &Resource,
-    trial: u64,
-    seed: u64,
-    scratch: &mut Scratch,
-    mut pending: Pending,
-    outcome: &mut TrialOutcome,
-) {
-    let sim = &model.simulation;
-    let behaviour = &model.behaviour[resource.resource_type as usize];
-    let group_spec = &model.groups[resource.group];
-    let mut disaster_rng = stream(seed, trial, resource.entity_id, Stream::Disaster);
-    let resource_loss = model
-        .disasters
-        .resource_loss
-        .as_ref()
-        .expect("resolve always sets resource loss");
-    let loss_at = disaster::instant(model, &resource_loss.timing, &mut disaster_rng);
-    let mut continuous_vault = None;
-
-    let mut corruption = model
-        .disasters
-        .logical_corruption
-        .as_ref()
-        .map(|c| Corruption::new(model, resource, trial, seed, c));
-    scratch.stack.clear();
-    let stack = &mut scratch.stack;
-    let jobs = &mut outcome.jobs;
-    let storage = &mut outcome.storage;
-    let mut exposure = Exposure {
-        window_start: sim.warmup_seconds,
-        window_end: sim.horizon_seconds,
-        target: group_spec.rpo_target_seconds,
-        cursor: 0,
-        continuous_from: i64::MAX,
-        continuous_lag: behaviour.continuous_lag_seconds.unwrap_or(0),
-        loss_at,
-        loss_source: None,
-        group: &mut outcome.views[View::Local as usize][resource.group],
-        resource,
-    };
-
-    if let Some(program_index) = resource.program {
-        let program = &model.programs[program_index];
-        let mut rng = stream(seed, trial, resource.entity_id, Stream::BackupJob);
-        let mut copy_rng = stream(seed, trial, resource.entity_id, Stream::Copy);
-        scratch.copies.begin_resource();
-        let mut busy_until = i64::MIN;
-        let mut head: Option<WarmHead> = None;
-        // Size by day, advanced by one multiplication a day (no transcendental per job).
-        let daily_growth = resource.daily_growth_factor();
-        let (mut size_day, mut size_bytes) = (0i64, resource.size_bytes as f64);
-        for slot in &program.slots {
-            // Draw the same numbers for every job, whatever happens to it, so one job's
-            // fate never shifts the draws of the next.
-            let delay_minutes = sim.start_delay_minutes.sample_non_negative(&mut rng);
-            let fails = bernoulli(&mut rng, behaviour.failure_probability);
-            let throughput = behaviour
-                .backup_throughput_mib_per_s
-                .sample(&mut rng)
-                .max(MIN_THROUGHPUT_MIB_PER_S);
-            jobs.created += 1;
-            scratch
-                .ops
-                .job_created(resource.account, slot.scheduled_seconds);
-
-            let start = (slot.scheduled_seconds + round_non_negative(delay_minutes * 60.0) as i64)
-                .max(busy_until);
-            if start > slot.scheduled_seconds + slot.start_window_seconds {
-                jobs.expired += 1;
-                continue;
-            }
-            let lifecycle = program.lifecycles[usize::from(slot.lifecycle)];
-            if lifecycle.rejected_by_lock {
-                jobs.rejected_by_lock += 1;
-                jobs.failed += 1;
-                scratch.ops.backup_failed(resource.account, start);
-                continue;
-            }
-            if fails {
-                jobs.failed += 1;
-                scratch.ops.backup_failed(resource.account, start);
-                continue;
-            }
-            while size_day < start.div_euclid(DAY_SECONDS) {
-                size_bytes *= daily_growth;
-                size_day += 1;
-            }
-            let full_bytes = round_non_negative(size_bytes);
-            // Incremental only with a predecessor still in warm storage.
-            let predecessor = head.filter(|h| behaviour.incremental && h.warm_end > start);
-            let bytes = match predecessor {
-                Some(h) => {
-                    let days = (start - h.capture) as f64 / 86_400.0;
-                    round_non_negative(resource.daily_change_fraction * days * full_bytes as f64)
-                        .min(full_bytes)
-                }
-                None => full_bytes,
-            };
-            let duration = ceil_non_negative(bytes as f64 / (throughput * MIB_BYTES)) as i64;
-            let end = start + duration;
-            let origin = match sim.completion_window_from {
-                CompletionWindowFrom::JobStart => start,
-                CompletionWindowFrom::ScheduledTime => slot.scheduled_seconds,
-            };
-            let deadline = origin + slot.completion_window_seconds;
-            if end > deadline {
-                jobs.cut_off += 1;
-                busy_until = deadline;
-                continue;
-            }
-            busy_until = end;
-            jobs.completed += 1;
-            jobs.bytes_transferred += u128::from(bytes);
-
-            // The point becomes usable at `end`: account the exposure up to then.
-            exposure.advance(stack, end);
-            let delete_at = lifecycle
-                .delete_after_seconds
-                .map_or(i64::MAX, |d| start.saturating_add(d));
-            let cold_at = match lifecycle.cold_after_seconds {
-                Some(c) if behaviour.cold_storage => start.saturating_add(c).min(delete_at),
-                _ => delete_at,
-            };
-            let point = Point {
-                capture: start,
-                delete_at,
-                cold_at: if cold_at < delete_at {
-                    cold_at
-                } else {
-                    i64::MAX
-                },
-                full_bytes,
-            };
-            while stack.last().is_some_and(|p| p.delete_at <= delete_at) {
-                stack.pop();
-            }
-            stack.push(point);
-            if slot.continuous
-                && behaviour.continuous_lag_seconds.is_some()
-                && exposure.continuous_from == i64::MAX
-            {
-                exposure.continuous_from = end;
-                continuous_vault = Some(lifecycle.vault);
-                if let Some(c) = corruption.as_mut() {
-                    c.continuous = Some((end, lifecycle.delete_after_seconds.unwrap_or(i64::MAX)));
-                }
-            }
-            if let Some(c) = corruption.as_mut() {
-                c.pick.offer(point, end);
-            }
-            pending.offer_local(model, resource, lifecycle.vault, point, end);
-
-            let copies = &program.copy_sets[usize::from(slot.copies)];
-            if !copies.is_empty() {
-                scratch.copies.emit(
-                    model,
-                    resource_index,
-                    resource,
-                    lifecycle.vault,
-                    copies,
-                    start,
-                    end,
-                    point.cold_at,
-                    full_bytes,
-                    &mut copy_rng,
-                    &mut outcome.copies,
-                    &mut scratch.ops,
-                );
-            }
-
-            // Storage (DESIGN.md "Lifecycle"): the newest warm point holds the full size;
-            // each older warm point holds what its successor changed, until it leaves warm.
-            let warm_end = cold_at.min(delete_at);
-            if behaviour.incremental {
-                if let Some(h) = head {
-                    storage.hold(
-                        StorageClass::Warm,
-                        h.full_bytes,
-                        h.usable,
-                        end.min(h.warm_end),
-                    );
-                    if predecessor.is_some() {
-                        storage.hold(StorageClass::Warm, bytes, end, h.warm_end);
-                    }
-                }
-                head = Some(WarmHead {
-                    capture: start,
-                    usable: end,
-                    warm_end,
-                    full_bytes,
-                });
-            } else {
-                storage.hold(StorageClass::Warm, full_bytes, end, warm_end);
-            }
-            if cold_at < delete_at {
-                // Cold recovery points are full copies.
-                storage.hold(StorageClass::Cold, full_bytes, cold_at, delete_at);
-            }
-        }
-        if let Some(h) = head {
-            storage.hold(StorageClass::Warm, h.full_bytes, h.usable, h.warm_end);
-        }
-    }
-    exposure.advance(stack, sim.horizon_seconds);
-    if let Some(vault) = continuous_vault {
-        pending.offer_continuous(
-            model,
-            resource,
-            vault,
-            exposure.continuous_from,
-            exposure.continuous_lag,
-        );
-    }
-    let source = exposure
-        .loss_source
-        .expect("the loss instant lies inside the horizon, so advance() records it");
-    let target = group_spec.rto_target_seconds;
-    let mut restore_rng = stream(seed, trial, resource.entity_id, Stream::Restore);
-    restore(
-        model,
-        resource,
-        &mut restore_rng,
-        source,
-        loss_at,
-        &resource_loss.declaration_delay_minutes,
-        target,
-        exposure.group,
-    );
-    if let Some(mut c) = corruption {
-        let group = &mut outcome.views[View::Corruption as usize][resource.group];
-        let source = c.source();
-        record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
-        let detect_at = c.detect_at;
-        let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
-        restore(
-            model,
-            resource,
-            &mut c.rng,
-            source,
-            detect_at,
-            &declaration,
-            target,
-            group,
-        );
-    }
-    scratch.disasters.pending.push(pending);
 }
 
 /// A logical corruption at a random instant of one resource, found `detection` later.
 /// Only points captured before the corruption that still exist (and are usable) at
 /// detection are good; point-in-time recovery restores to the corruption instant when the
 /// corruption is still inside its window.
-struct Corruption {
-    rng: SimRng,
-    corrupt_at: i64,
-    detect_at: i64,
+#[derive(Debug)]
+pub(super) struct Corruption {
+    pub(super) rng: SimRng,
+    pub(super) corrupt_at: i64,
+    pub(super) detect_at: i64,
     /// The newest good snapshot point.
-    pick: Pick,
+    pub(super) pick: Pick,
     /// PITR: (active from, retention).
-    continuous: Option<(i64, i64)>,
+    pub(super) continuous: Option<(i64, i64)>,
     /// Size of the resource at the corruption (what a point-in-time restore moves).
     size_bytes: u64,
 }
 
 impl Corruption {
-    fn new(
+    pub(super) fn new(
         model: &Model,
         resource: &Resource,
         trial: u64,
@@ -534,7 +489,7 @@ impl Corruption {
     }
 
     /// The point restored from at detection.
-    fn source(&self) -> Option<Point> {
+    pub(super) fn source(&self) -> Option<Point> {
         match self.continuous {
             Some((from, retention))
                 if from <= self.corrupt_at && self.corrupt_at >= self.detect_at - retention =>

@@ -155,29 +155,42 @@ fn default_scenario_dr_rpo_shrinks_with_bandwidth() {
     assert!(dr_wide > local);
 }
 
-/// AWS runs one backup or copy job per resource at a time; vaultsim counts the backup jobs
-/// scheduled while a copy of the same resource still runs. Weekly backups on Sundays
-/// (05:00–06:00) copy 3,600 MiB over a link of 1/48 MiB/s: each copy takes 48 h, to
-/// Tuesday 06:00. A second rule backs up daily at 12:00 without copies. Over 1–11 January
-/// 2026 (Sundays the 4th and 11th) the jobs of Sunday 4 and Monday 5 at 12:00 fall inside
-/// the first copy, and Sunday 11 at 12:00 inside the second: 3 per trial.
+/// AWS runs one backup or copy job per resource at a time: a backup waits while a copy of
+/// its resource runs, and expires if its start window closes first. Weekly backups on
+/// Sundays (05:00–06:00) copy 3,600 MiB to us-west-2; a second rule backs up daily at
+/// 12:00 without copies. Over 1–11 January 2026 (Sundays the 4th and 11th):
+/// - at 1/48 MiB/s each copy takes 48 h (to Tuesday 06:00): the 12:00 jobs of Sunday 4,
+///   Monday 5 and Sunday 11 wait past their 60-minute window and expire — 3 per trial;
+/// - at 1/9 MiB/s a copy takes 9 h (to Sunday 15:00) and the daily rule has a 4-hour
+///   window: each Sunday's 12:00 job starts at 15:00 instead — 2 delayed per trial. Its
+///   RPO shows it: the point captured at 15:00 is 3 h younger.
 #[test]
-fn backups_scheduled_during_a_copy_are_counted() {
-    let text = copy_text(
-        &Small {
-            schedule: "cron(0 5 ? * SUN *)",
-            ..Small::default()
-        }
-        .toml(),
-        1.0 / 48.0,
-    )
-    .replace(
-        "[plans.P.selections.tags.All]",
-        "[plans.P.rules.D]\nschedule_expression = \"cron(0 12 ? * * *)\"\n\
-         start_backup_window_minutes = 60\ntarget_backup_vault_name = \"Default\"\n\
-         lifecycle = { delete_after_days = 35 }\n\n[plans.P.selections.tags.All]",
-    );
-    let (_, e) = run(&model_from(&text));
-    assert_eq!(e.copies.created, 2 * 2);
-    assert_eq!(e.copies.backups_scheduled_during_copy, 2 * 3);
+fn a_backup_waits_for_its_resource_s_copy() {
+    let scenario = |bandwidth: f64, window: u32| {
+        let text = copy_text(
+            &Small {
+                schedule: "cron(0 5 ? * SUN *)",
+                ..Small::default()
+            }
+            .toml(),
+            bandwidth,
+        )
+        .replace(
+            "[plans.P.selections.tags.All]",
+            &format!(
+                "[plans.P.rules.D]\nschedule_expression = \"cron(0 12 ? * * *)\"\n\
+                 start_backup_window_minutes = {window}\ntarget_backup_vault_name = \"Default\"\n\
+                 lifecycle = {{ delete_after_days = 35 }}\n\n[plans.P.selections.tags.All]"
+            ),
+        );
+        run(&model_from(&text)).1
+    };
+    let slow = scenario(1.0 / 48.0, 60);
+    assert_eq!(slow.copies.created, 2 * 2);
+    assert_eq!(slow.jobs.expired_waiting_for_copy, 2 * 3);
+    assert_eq!(slow.jobs.expired, 2 * 3);
+    assert_eq!(slow.jobs.delayed_by_copy, 0);
+    let late = scenario(1.0 / 9.0, 240);
+    assert_eq!(late.jobs.expired, 0);
+    assert_eq!(late.jobs.delayed_by_copy, 2 * 2);
 }

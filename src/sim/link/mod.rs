@@ -82,8 +82,14 @@ pub struct Transfer {
     pub group: u32,
 }
 
-/// A processor-sharing link: bandwidth, per-job cap, concurrency limit, and the buffers
-/// one [`Link::run`] reuses for the next.
+/// A processor-sharing link: bandwidth, per-job cap, concurrency limit, and the state of
+/// the transfers offered so far.
+///
+/// Two ways to use it: [`Link::run`] takes a whole batch of transfers and returns every
+/// completion; or, incrementally (the trial's event loop), [`Link::reset`], then
+/// [`Link::push`] transfers in order of arrival, asking [`Link::next_completion_second`]
+/// when the next one finishes and [`Link::advance`] to let time pass. `run` is `reset`,
+/// `push` of every transfer in order of arrival, and one `advance` to the end.
 ///
 /// Reuse one `Link` for many runs (one per trial, say): after the first run with the
 /// largest input, runs allocate nothing.
@@ -95,8 +101,12 @@ pub struct Link {
     per_job_cap_bytes_per_second: f64,
     /// Most jobs of one group transferring at once; `usize::MAX` when unlimited.
     max_active: usize,
-    /// (arrival second, input index) of every job, sorted: the arrival order.
+    /// (arrival second, job) sorted by `run`: the arrival order of a batch.
     order: Vec<(i64, u32)>,
+    /// Size and group of every job pushed since `reset`, by job id.
+    jobs: Vec<(u64, u32)>,
+    /// Jobs pushed but not yet arrived (arrival second, job), in order of arrival.
+    arriving: std::collections::VecDeque<(i64, u32)>,
     /// Jobs transferring now, smallest finish tag on top.
     active: BinaryHeap<Reverse<Active>>,
     /// Per group: jobs transferring now.
@@ -106,6 +116,12 @@ pub struct Link {
     queue_tail: Vec<u32>,
     /// Per job: the next waiting job of its group.
     queue_next: Vec<u32>,
+    /// Origin of the busy period (a whole second); `now` counts seconds from it (−∞
+    /// before the first arrival, which opens the first period); `virtual_bytes` counts
+    /// the bytes each active job has received since the link was last empty.
+    origin_seconds: i64,
+    now: f64,
+    virtual_bytes: f64,
 }
 
 /// No job (end of a queue).
@@ -119,7 +135,7 @@ struct Active {
 }
 
 impl Ord for Active {
-    /// By tag (`total_cmp`), then input index, so simultaneous completions are handled in
+    /// By tag (`total_cmp`), then job id, so simultaneous completions are handled in
     /// a fixed order (they complete at the same instant whatever the order).
     fn cmp(&self, other: &Self) -> Ordering {
         self.finish_tag_bytes
@@ -144,8 +160,8 @@ impl Eq for Active {}
 
 impl Link {
     /// A link of `bandwidth_bytes_per_second` shared by at most `max_active` concurrent
-    /// jobs (`None`: unlimited), each receiving at most `per_job_cap_bytes_per_second`
-    /// (`None`: uncapped).
+    /// jobs per group (`None`: unlimited), each receiving at most
+    /// `per_job_cap_bytes_per_second` (`None`: uncapped).
     ///
     /// # Panics
     ///
@@ -169,11 +185,16 @@ impl Link {
             per_job_cap_bytes_per_second: cap,
             max_active,
             order: Vec::new(),
+            jobs: Vec::new(),
+            arriving: std::collections::VecDeque::new(),
             active: BinaryHeap::new(),
             group_active: Vec::new(),
             queue_head: Vec::new(),
             queue_tail: Vec::new(),
             queue_next: Vec::new(),
+            origin_seconds: 0,
+            now: f64::NEG_INFINITY,
+            virtual_bytes: 0.0,
         }
     }
 
@@ -201,58 +222,106 @@ impl Link {
         );
         out.clear();
         out.resize(jobs.len(), 0);
-        self.order.clear();
-        self.order.extend(
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(
             jobs.iter()
                 .enumerate()
                 .map(|(index, job)| (job.arrival_seconds, index as u32)),
         );
         // Keys are unique (the index), so the unstable sort's result is fully determined.
-        self.order.sort_unstable();
-        self.active.clear();
-        let groups = jobs.iter().map(|j| j.group as usize + 1).max().unwrap_or(0);
-        self.group_active.clear();
-        self.group_active.resize(groups, 0);
-        self.queue_head.clear();
-        self.queue_head.resize(groups, NONE);
-        self.queue_tail.clear();
-        self.queue_tail.resize(groups, NONE);
-        self.queue_next.clear();
-        self.queue_next.resize(jobs.len(), NONE);
+        order.sort_unstable();
+        self.reset();
+        // Job ids are given in push order: `order[id]` maps back to the input index.
+        for &(arrival, index) in &order {
+            let job = &jobs[index as usize];
+            self.push(arrival, job.size_bytes, job.group);
+        }
+        self.advance(i64::MAX, &mut |id, second| {
+            out[order[id as usize].1 as usize] = second;
+        });
+        self.order = order;
+    }
 
-        // The next job (position in `order`) to arrive; jobs before it have arrived and
-        // either started or wait in their group's queue.
-        let mut next = 0;
-        // Origin of the busy period (a whole second); `now` counts seconds from it (−∞
-        // before the first arrival, which opens the first period); `virtual_bytes` counts
-        // the bytes each active job has received since the link was last empty.
-        let mut origin_seconds = 0_i64;
-        let mut now = f64::NEG_INFINITY;
-        let mut virtual_bytes = 0.0_f64;
+    /// Forgets every job: the link is empty and idle.
+    pub fn reset(&mut self) {
+        self.jobs.clear();
+        self.arriving.clear();
+        self.active.clear();
+        self.group_active.clear();
+        self.queue_head.clear();
+        self.queue_tail.clear();
+        self.queue_next.clear();
+        self.origin_seconds = 0;
+        self.now = f64::NEG_INFINITY;
+        self.virtual_bytes = 0.0;
+    }
+
+    /// Offers a transfer arriving at `arrival_seconds` (no earlier than the arrival of
+    /// any job pushed before); returns its job id (0, 1, … in push order). A job may be
+    /// pushed after the link has advanced past its arrival: it then starts at once.
+    pub fn push(&mut self, arrival_seconds: i64, size_bytes: u64, group: u32) -> u32 {
+        let id = u32::try_from(self.jobs.len()).expect("fewer than u32::MAX jobs per link");
+        assert!(
+            self.arriving
+                .back()
+                .is_none_or(|&(a, _)| a <= arrival_seconds),
+            "link arrivals must be pushed in order"
+        );
+        self.jobs.push((size_bytes, group));
+        self.queue_next.push(NONE);
+        let g = group as usize;
+        if self.group_active.len() <= g {
+            self.group_active.resize(g + 1, 0);
+            self.queue_head.resize(g + 1, NONE);
+            self.queue_tail.resize(g + 1, NONE);
+        }
+        self.arriving.push_back((arrival_seconds, id));
+        id
+    }
+
+    /// The second at which the next active job completes if nothing else arrives, or
+    /// `None` when no job is transferring.
+    pub fn next_completion_second(&self) -> Option<i64> {
+        let Reverse(first) = self.active.peek()?;
+        let rate = self.rate(self.active.len());
+        let completion = self.now + (first.finish_tag_bytes - self.virtual_bytes) / rate;
+        Some(self.origin_seconds + (completion - ROUNDING_SLACK_SECONDS).ceil() as i64)
+    }
+
+    /// Lets time pass up to `until_seconds`: every arrival at or before it and every
+    /// completion whose (rounded) second is at or before it happens, in time order
+    /// (a completion before an arrival at the same instant). `done(job, second)` is
+    /// called for each completion, in order.
+    pub fn advance(&mut self, until_seconds: i64, done: &mut impl FnMut(u32, i64)) {
         loop {
             if self.active.is_empty() {
                 // Nothing transfers, so nothing waits (a job waits only while its group
                 // has an active one): the next event is the next arrival.
-                let Some(&(arrival_seconds, _)) = self.order.get(next) else {
-                    break;
+                let Some(&(arrival_seconds, _)) = self.arriving.front() else {
+                    return;
                 };
+                if arrival_seconds > until_seconds {
+                    return;
+                }
                 // No tag is outstanding, so the virtual clock may restart. If the next job
                 // has not arrived yet, the link idles until it does and a new busy period
                 // starts there.
-                virtual_bytes = 0.0;
-                if (arrival_seconds - origin_seconds) as f64 > now {
-                    origin_seconds = arrival_seconds;
-                    now = 0.0;
+                self.virtual_bytes = 0.0;
+                if (arrival_seconds - self.origin_seconds) as f64 > self.now {
+                    self.origin_seconds = arrival_seconds;
+                    self.now = 0.0;
                 }
             }
             // Every job that has arrived starts, or queues behind its group's active jobs.
-            while let Some(&(arrival_seconds, job)) = self.order.get(next) {
-                if (arrival_seconds - origin_seconds) as f64 > now {
+            while let Some(&(arrival_seconds, job)) = self.arriving.front() {
+                if (arrival_seconds - self.origin_seconds) as f64 > self.now {
                     break;
                 }
-                let group = jobs[job as usize].group as usize;
+                self.arriving.pop_front();
+                let group = self.jobs[job as usize].1 as usize;
                 if self.group_active[group] < self.max_active {
-                    self.start(jobs, job, virtual_bytes);
+                    self.start(job);
                 } else {
                     if self.queue_tail[group] == NONE {
                         self.queue_head[group] = job;
@@ -261,33 +330,40 @@ impl Link {
                     }
                     self.queue_tail[group] = job;
                 }
-                next += 1;
             }
 
             let k = self.active.len();
             let rate = self.rate(k);
             let Reverse(first) = *self.active.peek().expect("a busy link has an active job");
-            let completion = now + (first.finish_tag_bytes - virtual_bytes) / rate;
+            let completion = self.now + (first.finish_tag_bytes - self.virtual_bytes) / rate;
             let arrival = self
-                .order
-                .get(next)
-                .map(|&(seconds, _)| (seconds - origin_seconds) as f64);
+                .arriving
+                .front()
+                .map(|&(seconds, _)| (seconds - self.origin_seconds) as f64);
+            let until = (until_seconds.saturating_sub(self.origin_seconds)) as f64;
             match arrival {
                 // Strictly earlier: at a tie the completion goes first, which frees a slot
                 // for a job that has waited before the new arrival is considered.
                 Some(arrival) if arrival < completion => {
+                    if arrival > until {
+                        return;
+                    }
                     // `min`: rounding must not carry the clock past the first tag.
-                    virtual_bytes =
-                        (virtual_bytes + rate * (arrival - now)).min(first.finish_tag_bytes);
-                    now = arrival;
+                    self.virtual_bytes = (self.virtual_bytes + rate * (arrival - self.now))
+                        .min(first.finish_tag_bytes);
+                    self.now = arrival;
                 }
                 _ => {
+                    let second =
+                        self.origin_seconds + (completion - ROUNDING_SLACK_SECONDS).ceil() as i64;
+                    if second > until_seconds {
+                        return;
+                    }
                     self.active.pop();
-                    now = completion;
-                    virtual_bytes = first.finish_tag_bytes;
-                    out[first.job as usize] =
-                        origin_seconds + (now - ROUNDING_SLACK_SECONDS).ceil() as i64;
-                    let group = jobs[first.job as usize].group as usize;
+                    self.now = completion;
+                    self.virtual_bytes = first.finish_tag_bytes;
+                    done(first.job, second);
+                    let group = self.jobs[first.job as usize].1 as usize;
                     self.group_active[group] -= 1;
                     let waiting = self.queue_head[group];
                     if waiting != NONE {
@@ -295,19 +371,19 @@ impl Link {
                         if self.queue_head[group] == NONE {
                             self.queue_tail[group] = NONE;
                         }
-                        self.start(jobs, waiting, virtual_bytes);
+                        self.start(waiting);
                     }
                 }
             }
         }
     }
 
-    /// Starts `job` now, when the virtual clock reads `virtual_bytes`.
-    fn start(&mut self, jobs: &[Transfer], job: u32, virtual_bytes: f64) {
-        let transfer = &jobs[job as usize];
-        self.group_active[transfer.group as usize] += 1;
+    /// Starts `job` now.
+    fn start(&mut self, job: u32) {
+        let (size_bytes, group) = self.jobs[job as usize];
+        self.group_active[group as usize] += 1;
         self.active.push(Reverse(Active {
-            finish_tag_bytes: virtual_bytes + transfer.size_bytes as f64,
+            finish_tag_bytes: self.virtual_bytes + size_bytes as f64,
             job,
         }));
     }

@@ -1,0 +1,430 @@
+//! One resource's trial as a resumable state machine: its backup jobs in order, each
+//! creating a recovery point (or not), its lifecycle and storage, the RPO sawtooth, and
+//! at the end the sampled losses and their restores.
+//!
+//! AWS Backup runs one backup or copy job per resource at a time (aws-backup-facts §3.1,
+//! §9). A job therefore waits while the resource's previous backup or any of its copies
+//! still runs, and expires if its start window closes first. A same-region copy's end is
+//! known when it is emitted; a cross-region copy's end depends on every other copy on its
+//! link. So resources whose copies cross regions are stepped job by job, in time order,
+//! by the trial's event loop (`trial`), which tells each job whether its copies are done;
+//! every other resource runs start to finish on its own.
+
+use super::copy::CopyStage;
+use super::disaster::Pending;
+use super::ops::OpsCollector;
+use super::outcome::{CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays};
+use super::trial::{
+    Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, ceil_non_negative, round_non_negative,
+};
+use crate::dist::bernoulli;
+use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model};
+use crate::rng::{SimRng, Stream, stream};
+
+/// The newest point still held in warm storage: it carries the chain's full size.
+#[derive(Debug, Clone, Copy)]
+struct WarmHead {
+    capture: i64,
+    usable: i64,
+    warm_end: i64,
+    full_bytes: u64,
+}
+
+/// The draws of one job, made once whatever happens to it, so one job's fate never
+/// shifts the draws of the next.
+#[derive(Debug, Clone, Copy)]
+struct Draws {
+    delay_seconds: i64,
+    fails: bool,
+    throughput_mib_per_s: f64,
+}
+
+/// Where a resource's jobs write their results.
+pub(super) struct Sinks<'a> {
+    pub(super) jobs: &'a mut JobCounts,
+    pub(super) storage: &'a mut StorageDays,
+    /// The resource-loss view's groups.
+    pub(super) local: &'a mut [GroupOutcome],
+    pub(super) copies: &'a mut CopyStage,
+    pub(super) copy_counts: &'a mut CopyCounts,
+    pub(super) ops: &'a mut OpsCollector,
+}
+
+/// The next job of a resource, as far as the resource itself knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Next {
+    /// Ready to start at `start` unless a copy still runs; expires after `deadline`.
+    Job { start: i64, deadline: i64 },
+    /// No more jobs.
+    Done,
+}
+
+/// One resource's trial in progress.
+#[derive(Debug)]
+pub(super) struct ResourceRun {
+    pub(super) index: usize,
+    next_slot: usize,
+    draws: Option<Draws>,
+    rng: Option<SimRng>,
+    copy_rng: Option<SimRng>,
+    /// The resource's previous backup (or a same-region copy) runs until then.
+    busy_until: i64,
+    head: Option<WarmHead>,
+    daily_growth: f64,
+    size_day: i64,
+    size_bytes: f64,
+    exposure: Exposure,
+    /// Recovery points that can still become the newest usable one (see `trial::Scratch`).
+    pub(super) stack: Vec<Point>,
+    corruption: Option<Corruption>,
+    pending: Pending,
+    continuous_vault: Option<usize>,
+    loss_at: i64,
+    /// (destination vault, capture of the last good copy) of this resource.
+    last_copy: Vec<(usize, i64)>,
+}
+
+impl ResourceRun {
+    /// Starts resource `index`'s trial; `stack` is an empty buffer to keep its points in.
+    pub(super) fn new(
+        model: &Model,
+        index: usize,
+        trial: u64,
+        seed: u64,
+        pending: Pending,
+        mut stack: Vec<Point>,
+    ) -> ResourceRun {
+        let sim = &model.simulation;
+        let resource = &model.resources[index];
+        let behaviour = &model.behaviour[resource.resource_type as usize];
+        let mut disaster_rng = stream(seed, trial, resource.entity_id, Stream::Disaster);
+        let resource_loss = model
+            .disasters
+            .resource_loss
+            .as_ref()
+            .expect("resolve always sets resource loss");
+        let loss_at = super::disaster::instant(model, &resource_loss.timing, &mut disaster_rng);
+        let corruption = model
+            .disasters
+            .logical_corruption
+            .as_ref()
+            .map(|c| Corruption::new(model, resource, trial, seed, c));
+        let has_jobs = resource.program.is_some();
+        stack.clear();
+        ResourceRun {
+            index,
+            next_slot: 0,
+            draws: None,
+            rng: has_jobs.then(|| stream(seed, trial, resource.entity_id, Stream::BackupJob)),
+            copy_rng: has_jobs.then(|| stream(seed, trial, resource.entity_id, Stream::Copy)),
+            busy_until: i64::MIN,
+            head: None,
+            daily_growth: resource.daily_growth_factor(),
+            size_day: 0,
+            size_bytes: resource.size_bytes as f64,
+            exposure: Exposure::new(
+                sim.warmup_seconds,
+                sim.horizon_seconds,
+                model.groups[resource.group].rpo_target_seconds,
+                behaviour.continuous_lag_seconds.unwrap_or(0),
+                loss_at,
+            ),
+            stack,
+            corruption,
+            pending,
+            continuous_vault: None,
+            loss_at,
+            last_copy: Vec::new(),
+        }
+    }
+
+    /// The next job: draws its numbers (once), and expires it at once if the resource's
+    /// previous backup outlasts its start window.
+    pub(super) fn next(&mut self, model: &Model, sinks: &mut Sinks) -> Next {
+        let resource = &model.resources[self.index];
+        let Some(program) = resource.program.map(|p| &model.programs[p]) else {
+            return Next::Done;
+        };
+        let sim = &model.simulation;
+        let behaviour = &model.behaviour[resource.resource_type as usize];
+        loop {
+            let Some(slot) = program.slots.get(self.next_slot) else {
+                return Next::Done;
+            };
+            let draws = match self.draws {
+                Some(d) => d,
+                None => {
+                    let rng = self
+                        .rng
+                        .as_mut()
+                        .expect("a resource with jobs has a stream");
+                    let delay_minutes = sim.start_delay_minutes.sample_non_negative(rng);
+                    let fails = bernoulli(rng, behaviour.failure_probability);
+                    let throughput = behaviour
+                        .backup_throughput_mib_per_s
+                        .sample(rng)
+                        .max(MIN_THROUGHPUT_MIB_PER_S);
+                    sinks.jobs.created += 1;
+                    sinks
+                        .ops
+                        .job_created(resource.account, slot.scheduled_seconds);
+                    let d = Draws {
+                        delay_seconds: round_non_negative(delay_minutes * 60.0) as i64,
+                        fails,
+                        throughput_mib_per_s: throughput,
+                    };
+                    self.draws = Some(d);
+                    d
+                }
+            };
+            let start = (slot.scheduled_seconds + draws.delay_seconds).max(self.busy_until);
+            let deadline = slot.scheduled_seconds + slot.start_window_seconds;
+            if start > deadline {
+                sinks.jobs.expired += 1;
+                self.draws = None;
+                self.next_slot += 1;
+                continue;
+            }
+            return Next::Job { start, deadline };
+        }
+    }
+
+    /// The next job waited for a copy of the resource past its start window: EXPIRED.
+    pub(super) fn expire_waiting_for_copy(&mut self, sinks: &mut Sinks) {
+        sinks.jobs.expired += 1;
+        sinks.jobs.expired_waiting_for_copy += 1;
+        self.draws = None;
+        self.next_slot += 1;
+    }
+
+    /// Runs the next job (as returned by [`ResourceRun::next`]), starting at `start`.
+    /// Returns the range of copy requests it emitted (indices into the copy stage's
+    /// requests).
+    pub(super) fn run_job(
+        &mut self,
+        model: &Model,
+        start: i64,
+        sinks: &mut Sinks,
+    ) -> std::ops::Range<usize> {
+        let resource = &model.resources[self.index];
+        let program = &model.programs[resource.program.expect("a job has a program")];
+        let sim = &model.simulation;
+        let behaviour = &model.behaviour[resource.resource_type as usize];
+        let slot = &program.slots[self.next_slot];
+        let draws = self.draws.take().expect("next() drew the job");
+        self.next_slot += 1;
+        let first_request = sinks.copies.request_count();
+        let lifecycle = program.lifecycles[usize::from(slot.lifecycle)];
+        if lifecycle.rejected_by_lock {
+            sinks.jobs.rejected_by_lock += 1;
+            sinks.jobs.failed += 1;
+            sinks.ops.backup_failed(resource.account, start);
+            return first_request..first_request;
+        }
+        if draws.fails {
+            sinks.jobs.failed += 1;
+            sinks.ops.backup_failed(resource.account, start);
+            return first_request..first_request;
+        }
+        while self.size_day < start.div_euclid(DAY_SECONDS) {
+            self.size_bytes *= self.daily_growth;
+            self.size_day += 1;
+        }
+        let full_bytes = round_non_negative(self.size_bytes);
+        // Incremental only with a predecessor still in warm storage.
+        let predecessor = self
+            .head
+            .filter(|h| behaviour.incremental && h.warm_end > start);
+        let bytes = match predecessor {
+            Some(h) => {
+                let days = (start - h.capture) as f64 / 86_400.0;
+                round_non_negative(resource.daily_change_fraction * days * full_bytes as f64)
+                    .min(full_bytes)
+            }
+            None => full_bytes,
+        };
+        let duration =
+            ceil_non_negative(bytes as f64 / (draws.throughput_mib_per_s * MIB_BYTES)) as i64;
+        let end = start + duration;
+        let origin = match sim.completion_window_from {
+            CompletionWindowFrom::JobStart => start,
+            CompletionWindowFrom::ScheduledTime => slot.scheduled_seconds,
+        };
+        let deadline = origin + slot.completion_window_seconds;
+        if end > deadline {
+            sinks.jobs.cut_off += 1;
+            self.busy_until = deadline;
+            return first_request..first_request;
+        }
+        self.busy_until = end;
+        sinks.jobs.completed += 1;
+        sinks.jobs.bytes_transferred += u128::from(bytes);
+
+        // The point becomes usable at `end`: account the exposure up to then.
+        let group = &mut sinks.local[resource.group];
+        self.exposure.advance(&mut self.stack, end, group, resource);
+        let delete_at = lifecycle
+            .delete_after_seconds
+            .map_or(i64::MAX, |d| start.saturating_add(d));
+        let cold_at = match lifecycle.cold_after_seconds {
+            Some(c) if behaviour.cold_storage => start.saturating_add(c).min(delete_at),
+            _ => delete_at,
+        };
+        let point = Point {
+            capture: start,
+            delete_at,
+            cold_at: if cold_at < delete_at {
+                cold_at
+            } else {
+                i64::MAX
+            },
+            full_bytes,
+        };
+        while self.stack.last().is_some_and(|p| p.delete_at <= delete_at) {
+            self.stack.pop();
+        }
+        self.stack.push(point);
+        if slot.continuous
+            && behaviour.continuous_lag_seconds.is_some()
+            && self.exposure.continuous_from == i64::MAX
+        {
+            self.exposure.continuous_from = end;
+            self.continuous_vault = Some(lifecycle.vault);
+            if let Some(c) = self.corruption.as_mut() {
+                c.continuous = Some((end, lifecycle.delete_after_seconds.unwrap_or(i64::MAX)));
+            }
+        }
+        if let Some(c) = self.corruption.as_mut() {
+            c.pick.offer(point, end);
+        }
+        self.pending
+            .offer_local(model, resource, lifecycle.vault, point, end);
+
+        let copies = &program.copy_sets[usize::from(slot.copies)];
+        if !copies.is_empty() {
+            sinks.copies.emit(
+                model,
+                self.index,
+                lifecycle.vault,
+                copies,
+                (start, end, point.cold_at, full_bytes),
+                self.copy_rng
+                    .as_mut()
+                    .expect("a resource with jobs has a stream"),
+                &mut self.last_copy,
+                sinks.copy_counts,
+                sinks.ops,
+            );
+        }
+        // A same-region copy's end is known now: the resource is busy until then.
+        let emitted = first_request..sinks.copies.request_count();
+        if let Some(done) = sinks.copies.same_region_end(emitted.clone()) {
+            self.busy_until = self.busy_until.max(done);
+        }
+
+        // Storage (DESIGN.md "Lifecycle"): the newest warm point holds the full size;
+        // each older warm point holds what its successor changed, until it leaves warm.
+        let storage = &mut *sinks.storage;
+        let warm_end = cold_at.min(delete_at);
+        if behaviour.incremental {
+            if let Some(h) = self.head {
+                storage.hold(
+                    StorageClass::Warm,
+                    h.full_bytes,
+                    h.usable,
+                    end.min(h.warm_end),
+                );
+                if predecessor.is_some() {
+                    storage.hold(StorageClass::Warm, bytes, end, h.warm_end);
+                }
+            }
+            self.head = Some(WarmHead {
+                capture: start,
+                usable: end,
+                warm_end,
+                full_bytes,
+            });
+        } else {
+            storage.hold(StorageClass::Warm, full_bytes, end, warm_end);
+        }
+        if cold_at < delete_at {
+            // Cold recovery points are full copies.
+            storage.hold(StorageClass::Cold, full_bytes, cold_at, delete_at);
+        }
+        emitted
+    }
+
+    /// Ends the resource's trial: the last warm point, the exposure to the horizon, the
+    /// sampled resource loss and logical corruption and their restores. Returns the
+    /// pending disaster views (for phase 3) and the stack buffer.
+    pub(super) fn finish(
+        mut self,
+        model: &Model,
+        trial: u64,
+        seed: u64,
+        sinks: &mut Sinks,
+        corruption_groups: &mut [GroupOutcome],
+    ) -> (Pending, Vec<Point>) {
+        use super::disaster::record_event;
+        use super::trial::restore;
+        let sim = &model.simulation;
+        let resource = &model.resources[self.index];
+        let group_spec = &model.groups[resource.group];
+        if let Some(h) = self.head {
+            sinks
+                .storage
+                .hold(StorageClass::Warm, h.full_bytes, h.usable, h.warm_end);
+        }
+        let group = &mut sinks.local[resource.group];
+        self.exposure
+            .advance(&mut self.stack, sim.horizon_seconds, group, resource);
+        if let Some(vault) = self.continuous_vault {
+            self.pending.offer_continuous(
+                model,
+                resource,
+                vault,
+                self.exposure.continuous_from,
+                self.exposure.continuous_lag,
+            );
+        }
+        let source = self
+            .exposure
+            .loss_source
+            .expect("the loss instant lies inside the horizon, so advance() records it");
+        let target = group_spec.rto_target_seconds;
+        let mut restore_rng = stream(seed, trial, resource.entity_id, Stream::Restore);
+        let resource_loss = model
+            .disasters
+            .resource_loss
+            .as_ref()
+            .expect("resolve always sets resource loss");
+        restore(
+            model,
+            resource,
+            &mut restore_rng,
+            source,
+            self.loss_at,
+            &resource_loss.declaration_delay_minutes,
+            target,
+            group,
+        );
+        if let Some(mut c) = self.corruption {
+            let group = &mut corruption_groups[resource.group];
+            let source = c.source();
+            record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
+            let detect_at = c.detect_at;
+            let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
+            restore(
+                model,
+                resource,
+                &mut c.rng,
+                source,
+                detect_at,
+                &declaration,
+                target,
+                group,
+            );
+        }
+        (self.pending, self.stack)
+    }
+}
