@@ -11,6 +11,8 @@ if [[ "${1:-}" == "--quick" ]]; then
 fi
 
 cargo bench --bench trial "${criterion_args[@]}"
+cargo bench --bench link "${criterion_args[@]}"
+cargo bench --bench wave "${criterion_args[@]}"
 cargo bench --bench cron "${criterion_args[@]}"
 
 cargo build --release
@@ -18,8 +20,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine --warmup 1 --runs 3 \
-    "target/release/vaultsim run --trials 50 --threads 1 --out $out/t1" \
-    "target/release/vaultsim run --trials 50 --threads 2 --out $out/t2"
+    "target/release/vaultsim run --trials 8 --threads 1 --out $out/t1" \
+    "target/release/vaultsim run --trials 8 --threads 2 --out $out/t2"
 fi
 /usr/bin/time -v target/release/vaultsim run --out "$out/default" 2>&1 \
   | grep -E "trials in|Elapsed \(wall|Maximum resident"

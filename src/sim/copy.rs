@@ -39,7 +39,6 @@ pub const COPY_JOBS_PER_ACCOUNT_PER_DESTINATION: usize = 100;
 /// A copy that will complete: cross-region ones wait for their link.
 #[derive(Debug, Clone, Copy)]
 struct Request {
-    resource: u32,
     /// The region pair's link; `None` for a same-region copy (already timed).
     link: Option<u16>,
     vault: u32,
@@ -52,20 +51,29 @@ struct Request {
     capture: i64,
     delete_at: i64,
     cold_at: i64,
+    /// Completion second (`i64::MAX` while in flight).
+    done: i64,
+}
+
+/// A copy request: (resource, index among the resource's requests), packed as
+/// `resource << 32 | index`.
+pub(super) type RequestId = u64;
+
+fn request_id(resource: usize, index: usize) -> RequestId {
+    ((resource as u64) << 32) | index as u64
 }
 
 /// Buffers of the copy stage, reused across trials.
 #[derive(Debug, Default)]
 pub struct CopyStage {
-    requests: Vec<Request>,
-    /// Completion time of each request, by request index (`i64::MAX` while in flight).
-    completed_at: Vec<i64>,
+    /// Per resource, its copy requests in emission order (kept apart so that each
+    /// resource's copies are read sequentially, whatever order resources emit in).
+    requests: Vec<Vec<Request>>,
+    /// Scratch: one resource's requests in order of completion.
     order: Vec<usize>,
-    /// Per resource: where its requests start in `order` (counting sort).
-    starts: Vec<usize>,
     links: Vec<Link>,
     /// Per link: the request of each link job id.
-    link_jobs: Vec<Vec<u32>>,
+    link_jobs: Vec<Vec<RequestId>>,
     /// This trial's per-day copy activity (taken by `finish`).
     days: Option<CopyDays>,
 }
@@ -73,8 +81,10 @@ pub struct CopyStage {
 impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
-        self.requests.clear();
-        self.completed_at.clear();
+        self.requests.resize_with(model.resources.len(), Vec::new);
+        for r in &mut self.requests {
+            r.clear();
+        }
         self.days = Some(CopyDays::new(
             model.simulation.horizon_days(),
             model.region_pairs.len(),
@@ -101,34 +111,40 @@ impl CopyStage {
         }
     }
 
-    /// Copy requests emitted so far in this trial.
-    pub(super) fn request_count(&self) -> usize {
-        self.requests.len()
+    /// Copy requests of `resource` emitted so far in this trial.
+    pub(super) fn request_count(&self, resource: usize) -> usize {
+        self.requests[resource].len()
     }
 
-    /// The latest end of the same-region copies among `requests` (their end is known when
-    /// they are emitted).
-    pub(super) fn same_region_end(&self, requests: std::ops::Range<usize>) -> Option<i64> {
-        requests
-            .filter(|&i| self.requests[i].link.is_none())
-            .map(|i| self.completed_at[i])
+    /// The latest end of `resource`'s same-region copies among `requests` (their end is
+    /// known when they are emitted).
+    pub(super) fn same_region_end(
+        &self,
+        resource: usize,
+        requests: std::ops::Range<usize>,
+    ) -> Option<i64> {
+        self.requests[resource][requests]
+            .iter()
+            .filter(|r| r.link.is_none())
+            .map(|r| r.done)
             .max()
     }
 
-    /// The arrival second of request `i` if it travels over a link.
-    pub(super) fn link_arrival(&self, i: usize) -> Option<i64> {
-        let r = &self.requests[i];
-        r.link.map(|_| r.arrival)
+    /// The arrival second of a request of `resource` if it travels over a link, and its id.
+    pub(super) fn link_arrival(&self, resource: usize, index: usize) -> Option<(i64, RequestId)> {
+        let r = &self.requests[resource][index];
+        r.link.map(|_| (r.arrival, request_id(resource, index)))
     }
 
-    /// Request `i` arrives at its link now (its arrival second).
-    pub(super) fn arrive(&mut self, model: &Model, i: usize) {
-        let r = &self.requests[i];
+    /// Request `id` arrives at its link now (its arrival second).
+    pub(super) fn arrive(&mut self, model: &Model, id: RequestId) {
+        let resource = (id >> 32) as usize;
+        let r = &self.requests[resource][(id & 0xFFFF_FFFF) as usize];
         let l = usize::from(r.link.expect("a cross-region request"));
-        let account = model.resources[r.resource as usize].account as u32;
+        let account = model.resources[resource].account as u32;
         let job = self.links[l].push(r.arrival, r.bytes, account);
         debug_assert_eq!(job as usize, self.link_jobs[l].len());
-        self.link_jobs[l].push(i as u32);
+        self.link_jobs[l].push(id);
     }
 
     /// The earliest second at which a copy on some link completes if nothing else arrives.
@@ -139,16 +155,16 @@ impl CopyStage {
             .min()
     }
 
-    /// Lets every link run up to `until`; `done(request, resource, second)` for each copy
-    /// that completes.
-    pub(super) fn advance(&mut self, until: i64, done: &mut impl FnMut(usize, usize, i64)) {
+    /// Lets every link run up to `until`; `done(resource, second)` for each copy that
+    /// completes.
+    pub(super) fn advance(&mut self, until: i64, done: &mut impl FnMut(usize, i64)) {
         for (l, link) in self.links.iter_mut().enumerate() {
-            let (jobs, completed_at, requests) =
-                (&self.link_jobs[l], &mut self.completed_at, &self.requests);
+            let (jobs, requests) = (&self.link_jobs[l], &mut self.requests);
             link.advance(until, &mut |job, second| {
-                let i = jobs[job as usize] as usize;
-                completed_at[i] = second;
-                done(i, requests[i].resource as usize, second);
+                let id = jobs[job as usize];
+                let resource = (id >> 32) as usize;
+                requests[resource][(id & 0xFFFF_FFFF) as usize].done = second;
+                done(resource, second);
             });
         }
     }
@@ -247,8 +263,7 @@ impl CopyStage {
                 .expect("resolve checked that every cross-region copy has a link");
                 (Some(link), i64::MAX)
             };
-            self.requests.push(Request {
-                resource: u32::try_from(resource_index).expect("fewer than 2^32 resources"),
+            self.requests[resource_index].push(Request {
                 link,
                 vault: spec.vault as u32,
                 region: destination,
@@ -258,8 +273,8 @@ impl CopyStage {
                 capture,
                 delete_at,
                 cold_at,
+                done,
             });
-            self.completed_at.push(done);
         }
     }
 
@@ -276,14 +291,24 @@ impl CopyStage {
         ops: &mut OpsCollector,
     ) -> CopyDays {
         let mut days = self.days.take().expect("begin() starts the trial");
-        let requests = &self.requests;
         let n = days.created.len();
         let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
-        for (r, &done) in requests.iter().zip(&self.completed_at) {
+        for r in self.requests.iter().flatten() {
+            assert!(r.done != i64::MAX, "every copy completes");
+            let lag = (r.done - r.arrival) as u64;
+            if r.done < model.simulation.horizon_seconds {
+                counts.completed += 1;
+            } else {
+                counts.running_at_end += 1;
+            }
+            counts.lag.add_point(lag, 1);
+            ops.copy_lag(r.done, lag);
+            if day(r.done) < n {
+                days.completed[day(r.done)] += 1;
+            }
             let Some(l) = r.link else { continue };
-            assert!(done != i64::MAX, "every copy on a link completes");
             // Waiting or transferring from the day it arrived to the day it completed.
-            for (d, sign) in [(day(r.arrival), 1), (day(done), -1)] {
+            for (d, sign) in [(day(r.arrival), 1), (day(r.done), -1)] {
                 if d < n {
                     let l = usize::from(l);
                     days.backlog_jobs[l][d] += sign;
@@ -301,52 +326,9 @@ impl CopyStage {
                 series[d] += series[d - 1];
             }
         }
-        for (i, r) in requests.iter().enumerate() {
-            let done = self.completed_at[i];
-            let lag = (done - r.arrival) as u64;
-            if done < model.simulation.horizon_seconds {
-                counts.completed += 1;
-            } else {
-                counts.running_at_end += 1;
-            }
-            counts.lag.add_point(lag, 1);
-            ops.copy_lag(done, lag);
-            if let Some(d) = usize::try_from(done.div_euclid(crate::model::DAY_SECONDS))
-                .ok()
-                .filter(|&d| d < days.completed.len())
-            {
-                days.completed[d] += 1;
-            }
-        }
         ops.finish_lag(&mut days);
-        // Per resource, copies in order of completion: a counting sort by resource keeps
-        // each resource's requests in emission order, then each run is sorted.
-        let resources = model.resources.len();
-        self.starts.clear();
-        self.starts.resize(resources + 1, 0);
-        for r in requests {
-            self.starts[r.resource as usize + 1] += 1;
-        }
-        for k in 1..=resources {
-            self.starts[k] += self.starts[k - 1];
-        }
-        self.order.clear();
-        self.order.resize(requests.len(), 0);
-        {
-            let mut fill = self.starts.clone();
-            for (i, r) in requests.iter().enumerate() {
-                self.order[fill[r.resource as usize]] = i;
-                fill[r.resource as usize] += 1;
-            }
-        }
-        let completed_at = &self.completed_at;
-        for k in 0..resources {
-            self.order[self.starts[k]..self.starts[k + 1]]
-                .sort_unstable_by_key(|&i| (completed_at[i], i));
-        }
         let sim = &model.simulation;
         let dr = View::DrRegion as usize;
-        let mut next = 0;
         let DisasterState {
             pending, outages, ..
         } = disasters;
@@ -365,11 +347,13 @@ impl CopyStage {
                 model.groups[resource.group].rpo_target_seconds,
             );
             stack.clear();
-            while next < self.order.len() && requests[self.order[next]].resource as usize == r {
-                let i = self.order[next];
-                next += 1;
+            // The resource's copies in order of completion.
+            let requests = &self.requests[r];
+            self.order.clear();
+            self.order.extend(0..requests.len());
+            self.order.sort_unstable_by_key(|&i| (requests[i].done, i));
+            for &i in &self.order {
                 let request = &requests[i];
-                let usable = completed_at[i];
                 let point = Point {
                     capture: request.capture,
                     delete_at: request.delete_at,
@@ -382,10 +366,15 @@ impl CopyStage {
                     request.vault as usize,
                     request.region,
                     point,
-                    usable,
+                    request.done,
                 );
                 if request.link.is_some() {
-                    exposure.advance(stack, usable, &mut views[dr][resource.group], resource);
+                    exposure.advance(
+                        stack,
+                        request.done,
+                        &mut views[dr][resource.group],
+                        resource,
+                    );
                     insert_point(stack, point);
                 }
             }

@@ -198,8 +198,8 @@ impl ResourceRun {
     }
 
     /// Runs the next job (as returned by [`ResourceRun::next`]), starting at `start`.
-    /// Returns the range of copy requests it emitted (indices into the copy stage's
-    /// requests).
+    /// Returns the range of copy requests it emitted (indices among the resource's
+    /// requests in the copy stage).
     pub(super) fn run_job(
         &mut self,
         model: &Model,
@@ -213,7 +213,7 @@ impl ResourceRun {
         let slot = &program.slots[self.next_slot];
         let draws = self.draws.take().expect("next() drew the job");
         self.next_slot += 1;
-        let first_request = sinks.copies.request_count();
+        let first_request = sinks.copies.request_count(self.index);
         let lifecycle = program.lifecycles[usize::from(slot.lifecycle)];
         if lifecycle.rejected_by_lock {
             sinks.jobs.rejected_by_lock += 1;
@@ -317,8 +317,8 @@ impl ResourceRun {
             );
         }
         // A same-region copy's end is known now: the resource is busy until then.
-        let emitted = first_request..sinks.copies.request_count();
-        if let Some(done) = sinks.copies.same_region_end(emitted.clone()) {
+        let emitted = first_request..sinks.copies.request_count(self.index);
+        if let Some(done) = sinks.copies.same_region_end(self.index, emitted.clone()) {
             self.busy_until = self.busy_until.max(done);
         }
 

@@ -63,8 +63,8 @@ struct Event {
     /// `ARRIVAL` (a copy reaches its link) before `JOB` (a resource's next job) at the
     /// same second.
     kind: u8,
-    /// Copy request index, or index into the loop's runs.
-    id: u32,
+    /// Copy request id, or index into the loop's runs.
+    id: u64,
     /// A job event is stale unless its generation is the run's current one.
     generation: u32,
 }
@@ -218,7 +218,7 @@ fn run_together(
             events.push(Reverse(Event {
                 seconds: start,
                 kind: JOB,
-                id: k as u32,
+                id: k as u64,
                 generation: generation[k],
             }));
         }
@@ -244,7 +244,7 @@ fn run_together(
             (event, Some(c)) if event.is_none_or(|e| c <= e) => {
                 sinks
                     .copies
-                    .advance(c, &mut |_, resource, second| done.push((resource, second)));
+                    .advance(c, &mut |resource, second| done.push((resource, second)));
                 None
             }
             _ => events.pop().map(|Reverse(e)| e),
@@ -252,8 +252,8 @@ fn run_together(
         if let Some(e) = e {
             if e.kind == ARRIVAL {
                 // The copy joins its link now (an empty one completes at once).
-                sinks.copies.arrive(model, e.id as usize);
-                sinks.copies.advance(e.seconds, &mut |_, resource, second| {
+                sinks.copies.arrive(model, e.id);
+                sinks.copies.advance(e.seconds, &mut |resource, second| {
                     done.push((resource, second))
                 });
             } else if e.generation == generation[e.id as usize] {
@@ -278,7 +278,7 @@ fn run_together(
                         events.push(Reverse(Event {
                             seconds: deadline[k],
                             kind: JOB,
-                            id: k as u32,
+                            id: k as u64,
                             generation: generation[k],
                         }));
                     }
@@ -286,13 +286,14 @@ fn run_together(
                     if e.seconds > earliest[k] {
                         sinks.jobs.delayed_by_copy += 1;
                     }
+                    let resource = runs[k].index;
                     for i in runs[k].run_job(model, e.seconds, sinks) {
-                        if let Some(arrival) = sinks.copies.link_arrival(i) {
+                        if let Some((arrival, id)) = sinks.copies.link_arrival(resource, i) {
                             in_flight[k] += 1;
                             events.push(Reverse(Event {
                                 seconds: arrival,
                                 kind: ARRIVAL,
-                                id: u32::try_from(i).expect("fewer than 2^32 copies a trial"),
+                                id,
                                 generation: 0,
                             }));
                         }
@@ -319,7 +320,7 @@ fn run_together(
                 events.push(Reverse(Event {
                     seconds: second,
                     kind: JOB,
-                    id: k as u32,
+                    id: k as u64,
                     generation: generation[k],
                 }));
             }
