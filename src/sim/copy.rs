@@ -5,11 +5,14 @@
 //! in cold storage) or fails (per-type probability, drawn from the resource's own `Copy`
 //! stream), and how many bytes it moves (full for the first copy of a resource to a
 //! destination vault, then what changed since the last good copy, for incremental types).
-//! Phase 2 (`CopyStage::finish`) runs every cross-region link as a processor-sharing
-//! server (`sim::link`): concurrent copies split its bandwidth fairly, each capped. Phase 3
-//! accounts the DR-region RPO of every resource from its copies: a copy keeps the source's
-//! capture time, is usable at the destination when it completes, and expires by its own
-//! lifecycle counted from the source's creation — so copy lag is the DR RPO.
+//! Cross-region copies travel over their region pair's processor-sharing link
+//! (`sim::link`), driven incrementally by the trial's event loop (`CopyStage::arrive`,
+//! `CopyStage::advance`) together with the jobs of the resources that emit them, since a
+//! resource's next backup waits for its copies. Once every copy has completed,
+//! `CopyStage::finish` accounts the per-day activity and the DR-region RPO of every
+//! resource from its copies: a copy keeps the source's capture time, is usable at the
+//! destination when it completes, and expires by its own lifecycle counted from the
+//! source's creation — so copy lag is the DR RPO.
 //!
 //! Phase 3 also offers every copy (cross-region and same-region cross-account) to the
 //! resource's pending disaster views (`sim::disaster`): what survives a compromise, a key
@@ -18,9 +21,8 @@
 //! Each link admits at most [`COPY_JOBS_PER_ACCOUNT_PER_DESTINATION`] copies of one source
 //! account at once; the rest queue in the account's order of arrival.
 //!
-//! Not modelled (docs/assumptions.md): a copy occupying the resource (one job per
-//! resource), copy storage at the destination, the quota shared by two links that end in
-//! the same region.
+//! Not modelled (docs/assumptions.md): copy storage at the destination, the quota shared
+//! by two links that end in the same region.
 
 use super::disaster::DisasterState;
 use super::link::Link;

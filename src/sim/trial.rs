@@ -1,9 +1,13 @@
-//! One trial: every resource's backup jobs, recovery points, lifecycle and storage, the
-//! RPO-exposure sawtooth, and one sampled resource-loss restore per resource.
+//! One trial: every resource's backup jobs, recovery points, lifecycle and storage (each
+//! resource a `resource::ResourceRun`), its copies, the RPO-exposure sawtooth, and the
+//! sampled disasters and their restores.
 //!
-//! Work is per job and per recovery-point event, never per resource per day. Resources
-//! are independent in this stage (no shared links yet), so each is simulated start to
-//! finish with its own random streams, keyed by (seed, trial, resource entity id, stream).
+//! Work is per job and per recovery-point event, never per resource per day. Each
+//! resource draws from its own random streams, keyed by (seed, trial, resource entity id,
+//! stream). A resource whose copies stay in its region is simulated start to finish on
+//! its own; resources whose copies cross regions share links and wait for their own
+//! copies (one backup or copy job per resource), so they run together in time order
+//! (`run_together`).
 //!
 //! RPO exposure at time t is t minus the capture time of the newest recovery point usable
 //! at t. Between two events it grows at slope 1, so each segment is added to the group's
