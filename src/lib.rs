@@ -5,6 +5,7 @@
 //! → `report`. `cli` is the only layer that does I/O.
 
 pub mod cli;
+pub mod cost;
 pub mod diagnostic;
 pub mod dist;
 pub mod model;

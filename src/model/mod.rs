@@ -144,6 +144,8 @@ pub struct Month {
     pub label: String,
     /// Simulation second the month starts (clipped to 0).
     pub start_seconds: i64,
+    /// Simulation second the calendar month starts (negative when the epoch is mid-month).
+    pub calendar_start_seconds: i64,
     /// Simulation second the next month starts (not clipped to the horizon).
     pub end_seconds: i64,
 }
@@ -172,6 +174,7 @@ pub fn months(epoch_unix_seconds: i64, horizon_seconds: i64) -> Vec<Month> {
         out.push(Month {
             label: format!("{year:04}-{month:02}"),
             start_seconds: start(year, month).max(0),
+            calendar_start_seconds: start(year, month),
             end_seconds: start(next_year, next_month),
         });
         (year, month) = (next_year, next_month);

@@ -68,6 +68,23 @@ impl SpanIndex {
 
 /// Reads and parses a scenario file. Errors name the file, line, column and field.
 pub fn load(file: &Path) -> Result<Scenario, ScenarioErrors> {
+    parse(file, read_text(file, "scenario file")?)
+}
+
+/// Parses scenario text that came from `file` (used directly by tests).
+pub fn parse(file: &Path, text: String) -> Result<Scenario, ScenarioErrors> {
+    let (raw, spans) = parse_toml::<RawScenario>(file, &text)?;
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        text,
+        raw,
+        spans,
+    })
+}
+
+/// Reads a TOML data file of at most 16 MiB (a scenario, a price catalog). Errors name
+/// the file.
+pub fn read_text(file: &Path, what: &str) -> Result<String, ScenarioErrors> {
     let single = |message: String| {
         ScenarioErrors(vec![ScenarioError {
             file: file.to_path_buf(),
@@ -78,66 +95,60 @@ pub fn load(file: &Path) -> Result<Scenario, ScenarioErrors> {
             help: None,
         }])
     };
-    let metadata = std::fs::metadata(file)
-        .map_err(|e| single(format!("cannot read the scenario file: {e}")))?;
+    let metadata =
+        std::fs::metadata(file).map_err(|e| single(format!("cannot read the {what}: {e}")))?;
     if metadata.len() > MAX_FILE_BYTES {
         return Err(single(format!(
-            "the file is {} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
+            "the file is {} bytes; {what}s are limited to {MAX_FILE_BYTES} bytes",
             metadata.len()
         )));
     }
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| single(format!("cannot read the scenario file: {e}")))?;
-    parse(file, text)
+    std::fs::read_to_string(file).map_err(|e| single(format!("cannot read the {what}: {e}")))
 }
 
-/// Parses scenario text that came from `file` (used directly by tests).
-pub fn parse(file: &Path, text: String) -> Result<Scenario, ScenarioErrors> {
-    let (raw, spans) = {
-        let located = |span: Option<std::ops::Range<usize>>, path: String, message: String| {
-            let (line, column) = match span {
-                Some(s) => {
-                    let (l, c) = line_column(&text, s.start);
-                    (Some(l), Some(c))
-                }
-                None => (None, None),
-            };
-            ScenarioErrors(vec![ScenarioError {
-                file: file.to_path_buf(),
-                line,
-                column,
-                path,
-                message,
-                help: None,
-            }])
-        };
-        let table = DeTable::parse(&text)
-            .map_err(|e| located(e.span(), String::new(), clean_message(e.message())))?;
-        let mut spans = SpanIndex::default();
-        index_table(&text, table.get_ref(), "", &mut spans.positions);
-        let deserializer = toml::de::Deserializer::from(table);
-        let raw: RawScenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let path = if path == "." { String::new() } else { path };
-            // toml reports the span of the offending token; fall back to the path's position.
-            let mut err = located(inner.span(), path.clone(), clean_message(inner.message()));
-            if err.0[0].line.is_none()
-                && let Some((l, c)) = spans.locate(&path)
-            {
-                err.0[0].line = Some(l);
-                err.0[0].column = Some(c);
+/// Parses TOML `text` from `file` into `T` (whose serde types reject unknown fields),
+/// with the position of every field for later, located, errors.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+) -> Result<(T, SpanIndex), ScenarioErrors> {
+    let located = |span: Option<std::ops::Range<usize>>, path: String, message: String| {
+        let (line, column) = match span {
+            Some(s) => {
+                let (l, c) = line_column(text, s.start);
+                (Some(l), Some(c))
             }
-            err
-        })?;
-        (raw, spans)
+            None => (None, None),
+        };
+        ScenarioErrors(vec![ScenarioError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            path,
+            message,
+            help: None,
+        }])
     };
-    Ok(Scenario {
-        file: file.to_path_buf(),
-        text,
-        raw,
-        spans,
-    })
+    let table = DeTable::parse(text)
+        .map_err(|e| located(e.span(), String::new(), clean_message(e.message())))?;
+    let mut spans = SpanIndex::default();
+    index_table(text, table.get_ref(), "", &mut spans.positions);
+    let deserializer = toml::de::Deserializer::from(table);
+    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { String::new() } else { path };
+        // toml reports the span of the offending token; fall back to the path's position.
+        let mut err = located(inner.span(), path.clone(), clean_message(inner.message()));
+        if err.0[0].line.is_none()
+            && let Some((l, c)) = spans.locate(&path)
+        {
+            err.0[0].line = Some(l);
+            err.0[0].column = Some(c);
+        }
+        err
+    })?;
+    Ok((value, spans))
 }
 
 /// serde's messages for untagged enums say nothing useful; name what is accepted.

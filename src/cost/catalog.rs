@@ -1,0 +1,481 @@
+//! The price catalog: unit prices per (region, resource type, item) with their sources,
+//! and the billing rules, read from a TOML file (`scenarios/prices/aws-backup.toml`,
+//! described in `docs/prices.md`). Every problem names the file, the line and the field.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::ResourceType;
+use crate::scenario::ScenarioError;
+use crate::scenario::check::{Problems, is_region_name};
+use crate::scenario::load::{parse_toml, read_text};
+
+/// What a price is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PriceItem {
+    /// Warm storage, $/GB-month.
+    WarmStorage,
+    /// Cold storage, $/GB-month.
+    ColdStorage,
+    /// Restore from warm storage, $/GB.
+    RestoreWarm,
+    /// Restore from cold storage, $/GB.
+    RestoreCold,
+    /// Item-level restore, $/request.
+    ItemRestoreRequest,
+    /// Continuous-backup (point-in-time recovery) storage, $/GB-month.
+    ContinuousStorage,
+    /// Cross-region copy transfer, $/GB, billed to the source region.
+    CrossRegionTransfer,
+}
+
+impl PriceItem {
+    pub const ALL: [PriceItem; 7] = [
+        PriceItem::WarmStorage,
+        PriceItem::ColdStorage,
+        PriceItem::RestoreWarm,
+        PriceItem::RestoreCold,
+        PriceItem::ItemRestoreRequest,
+        PriceItem::ContinuousStorage,
+        PriceItem::CrossRegionTransfer,
+    ];
+
+    /// The catalog's name of the item.
+    pub fn name(self) -> &'static str {
+        match self {
+            PriceItem::WarmStorage => "warm_storage",
+            PriceItem::ColdStorage => "cold_storage",
+            PriceItem::RestoreWarm => "restore_warm",
+            PriceItem::RestoreCold => "restore_cold",
+            PriceItem::ItemRestoreRequest => "item_restore_request",
+            PriceItem::ContinuousStorage => "continuous_storage",
+            PriceItem::CrossRegionTransfer => "cross_region_transfer",
+        }
+    }
+
+    /// The unit its price is quoted in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            PriceItem::WarmStorage | PriceItem::ColdStorage | PriceItem::ContinuousStorage => {
+                "GB-month"
+            }
+            PriceItem::RestoreWarm | PriceItem::RestoreCold | PriceItem::CrossRegionTransfer => {
+                "GB"
+            }
+            PriceItem::ItemRestoreRequest => "request",
+        }
+    }
+}
+
+/// Where a price comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Printed by AWS.
+    Aws,
+    /// Printed by someone else, unverified against AWS.
+    ThirdParty,
+    /// Computed from other prices by a stated rule.
+    Derived,
+}
+
+/// One unit price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Price {
+    pub usd: f64,
+    pub source: String,
+    pub source_kind: SourceKind,
+}
+
+/// A loaded price catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub name: String,
+    /// Bytes per billed GB.
+    pub gb_bytes: f64,
+    /// Types metered per GB-day (whole days).
+    pub gb_day_types: Vec<ResourceType>,
+    /// Minimum days billed for a point in cold storage.
+    pub cold_minimum_days: i64,
+    /// (region, resource type or `None` for every type, item) → price.
+    prices: BTreeMap<(String, Option<ResourceType>, PriceItem), Price>,
+}
+
+impl Catalog {
+    /// The price of `item` for `resource_type` in `region`: the type's own, else the
+    /// catalog's price for every type (`resource_type = "any"`); `None` when the catalog
+    /// has neither (never read as free).
+    pub fn price(
+        &self,
+        region: &str,
+        resource_type: ResourceType,
+        item: PriceItem,
+    ) -> Option<&Price> {
+        self.prices
+            .get(&(region.to_string(), Some(resource_type), item))
+            .or_else(|| self.prices.get(&(region.to_string(), None, item)))
+    }
+
+    /// Number of prices in the catalog.
+    pub fn len(&self) -> usize {
+        self.prices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prices.is_empty()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    catalog: RawCatalogInfo,
+    billing: RawBilling,
+    #[serde(default)]
+    price: Vec<RawPrice>,
+    /// What could not be found: documentation only.
+    #[serde(default)]
+    #[allow(dead_code)]
+    gaps: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawCatalogInfo {
+    name: String,
+    currency: String,
+    format_version: i64,
+    read_on: String,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    resource_types: Vec<String>,
+}
+
+/// The billing rules. The engine reads the quantities it needs; the other keys document
+/// AWS's rules (with their sources) and are checked for presence only by serde.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawBilling {
+    storage_unit: String,
+    gb_bytes: f64,
+    gb_month_hours: String,
+    gb_day_types: Vec<String>,
+    gb_day_rounding: String,
+    cold_minimum_days: i64,
+    cold_early_delete: String,
+    #[serde(default)]
+    ebs_archive_early_delete_rounding: Option<String>,
+    cold_types: Vec<String>,
+    #[serde(default)]
+    ebs_archive_bills_full_snapshot: Option<bool>,
+    #[serde(default)]
+    s3_minimum_object_bytes: Option<i64>,
+    #[serde(default)]
+    transfer_billed_to: Option<String>,
+    #[serde(default)]
+    transfer_billed_once_per_copied_byte: Option<bool>,
+    #[serde(default)]
+    transfer_priced_by: Option<String>,
+    #[serde(default)]
+    failed_copy_charged: Option<bool>,
+    #[serde(default)]
+    restore_billing_basis: Option<String>,
+    #[serde(default)]
+    restore_cold_points_use_cold_rate: Option<bool>,
+    #[serde(default)]
+    rds_aurora_free_backup_equals_db_storage: Option<bool>,
+    #[serde(default)]
+    source: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawPrice {
+    region: String,
+    resource_type: String,
+    item: String,
+    unit: String,
+    usd: f64,
+    source: String,
+    source_kind: String,
+    read_on: String,
+    #[serde(default)]
+    usage_type: Option<String>,
+    #[serde(default)]
+    derived: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The problems of a price catalog, each located in its file.
+#[derive(Debug)]
+pub struct CatalogErrors(pub Vec<ScenarioError>);
+
+impl std::fmt::Display for CatalogErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::diagnostic::write_errors(f, &self.0, "the price catalog")
+    }
+}
+
+impl std::error::Error for CatalogErrors {}
+
+/// Reads and validates a price catalog.
+pub fn load_catalog(file: &Path) -> Result<Catalog, CatalogErrors> {
+    let text = read_text(file, "price catalog").map_err(|e| CatalogErrors(e.0))?;
+    parse_catalog(file, &text)
+}
+
+/// Validates catalog `text` read from `file`: every problem at once, each located.
+pub fn parse_catalog(file: &Path, text: &str) -> Result<Catalog, CatalogErrors> {
+    let (raw, spans) = parse_toml::<RawCatalog>(file, text).map_err(|e| CatalogErrors(e.0))?;
+    let mut problems = Problems::default();
+    let types = |problems: &mut Problems, names: &[String], path: &str| -> Vec<ResourceType> {
+        names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let t = ResourceType::parse(n);
+                if t.is_none() && !matches!(n.as_str(), "VMware" | "SAPHANA" | "Timestream") {
+                    problems.report(
+                        format!("{path}[{i}]"),
+                        format!("`{n}` is not a resource type; valid: {}", type_names()),
+                    );
+                }
+                t
+            })
+            .collect()
+    };
+    let b = &raw.billing;
+    if !(b.gb_bytes == 1e9 || b.gb_bytes == 1_073_741_824.0) {
+        problems.report(
+            "billing.gb_bytes",
+            format!(
+                "{} is not a GB; valid: 1073741824 (2^30) or 1000000000",
+                b.gb_bytes
+            ),
+        );
+    }
+    problems.range_i64(b.cold_minimum_days, "billing.cold_minimum_days", 0, 3650);
+    let gb_day_types = types(&mut problems, &b.gb_day_types, "billing.gb_day_types");
+    let mut prices = BTreeMap::new();
+    for (i, p) in raw.price.iter().enumerate() {
+        let path = format!("price[{i}]");
+        if !is_region_name(&p.region) {
+            problems.report(
+                format!("{path}.region"),
+                format!("`{}` is not a region name; valid: e.g. us-east-1", p.region),
+            );
+        }
+        let resource_type = match p.resource_type.as_str() {
+            "any" => Some(None),
+            name => match ResourceType::parse(name) {
+                Some(t) => Some(Some(t)),
+                None => {
+                    problems.report(
+                        format!("{path}.resource_type"),
+                        format!(
+                            "`{name}` is not a resource type; valid: any, {}",
+                            type_names()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let item = PriceItem::ALL.into_iter().find(|it| it.name() == p.item);
+        match item {
+            None => problems.report(
+                format!("{path}.item"),
+                format!(
+                    "`{}` is not a price item; valid: {}",
+                    p.item,
+                    PriceItem::ALL.map(PriceItem::name).join(", ")
+                ),
+            ),
+            Some(it) if it.unit() != p.unit => problems.report(
+                format!("{path}.unit"),
+                format!(
+                    "`{}` is not the unit of {}; valid: {}",
+                    p.unit,
+                    it.name(),
+                    it.unit()
+                ),
+            ),
+            Some(_) => {}
+        }
+        if !(p.usd.is_finite() && p.usd >= 0.0) {
+            problems.report(
+                format!("{path}.usd"),
+                format!("{} must be a price in USD ≥ 0", p.usd),
+            );
+        }
+        let source_kind = match p.source_kind.as_str() {
+            "aws" => Some(SourceKind::Aws),
+            "third_party" => Some(SourceKind::ThirdParty),
+            "derived" => Some(SourceKind::Derived),
+            other => {
+                problems.report(
+                    format!("{path}.source_kind"),
+                    format!("`{other}` is not a source kind; valid: aws, third_party, derived"),
+                );
+                None
+            }
+        };
+        if source_kind == Some(SourceKind::Derived) && p.derived.is_none() {
+            problems.report(
+                format!("{path}.derived"),
+                "a derived price must state the rule it was derived by",
+            );
+        }
+        if let (Some(t), Some(it), Some(kind)) = (resource_type, item, source_kind) {
+            let key = (p.region.clone(), t, it);
+            if prices.contains_key(&key) {
+                problems.report(
+                    format!("{path}.item"),
+                    format!(
+                        "a second price for ({}, {}, {}); valid: one price per region, type and item",
+                        p.region, p.resource_type, p.item
+                    ),
+                );
+            }
+            prices.insert(
+                key,
+                Price {
+                    usd: p.usd,
+                    source: p.source.clone(),
+                    source_kind: kind,
+                },
+            );
+        }
+    }
+    if !problems.0.is_empty() {
+        let mut errors: Vec<ScenarioError> = problems
+            .0
+            .into_iter()
+            .map(|problem| spans.error(file, problem))
+            .collect();
+        errors.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column, e.path.clone()));
+        return Err(CatalogErrors(errors));
+    }
+    Ok(Catalog {
+        name: raw.catalog.name,
+        gb_bytes: b.gb_bytes,
+        gb_day_types,
+        cold_minimum_days: b.cold_minimum_days,
+        prices,
+    })
+}
+
+fn type_names() -> String {
+    ResourceType::ALL.map(ResourceType::name).join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_catalog() -> Catalog {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/prices/aws-backup.toml");
+        load_catalog(&file).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The shipped catalog loads, covers the four regions and eight types the forecast
+    /// needs for warm storage, and applies AWS's documented rules (GB = 2^30 bytes, a
+    /// 90-day cold minimum, GB-day metering for EFS and S3).
+    #[test]
+    fn the_shipped_catalog_loads_and_covers_warm_storage() {
+        let c = default_catalog();
+        assert_eq!(c.gb_bytes, 1_073_741_824.0);
+        assert_eq!(c.cold_minimum_days, 90);
+        assert!(c.gb_day_types.contains(&ResourceType::Efs));
+        assert!(c.gb_day_types.contains(&ResourceType::S3));
+        for region in ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"] {
+            for t in [
+                ResourceType::Ebs,
+                ResourceType::Ec2,
+                ResourceType::Rds,
+                ResourceType::Aurora,
+                ResourceType::DynamoDb,
+                ResourceType::Efs,
+                ResourceType::S3,
+                ResourceType::Fsx,
+            ] {
+                let p = c.price(region, t, PriceItem::WarmStorage);
+                assert!(p.is_some_and(|p| p.usd > 0.0), "{region} {t:?}");
+            }
+            // Cross-region transfer is priced for every type by the source region.
+            assert!(
+                c.price(region, ResourceType::Ebs, PriceItem::CrossRegionTransfer)
+                    .is_some()
+            );
+        }
+        // EBS archive (cold) is a quarter of standard snapshot storage (EBS documentation).
+        let warm = c
+            .price("us-east-1", ResourceType::Ebs, PriceItem::WarmStorage)
+            .unwrap();
+        let cold = c
+            .price("us-east-1", ResourceType::Ebs, PriceItem::ColdStorage)
+            .unwrap();
+        assert_eq!((warm.usd, cold.usd), (0.05, 0.0125));
+        assert_eq!(cold.source_kind, SourceKind::Aws);
+    }
+
+    #[test]
+    fn bad_prices_are_located_and_all_reported() {
+        let text = r#"
+[catalog]
+name = "x"
+currency = "USD"
+format_version = 1
+read_on = "2026-11-26"
+
+[billing]
+storage_unit = "GB-month"
+gb_bytes = 1073741824
+gb_month_hours = "hours_in_calendar_month"
+gb_day_types = ["EFS"]
+gb_day_rounding = "whole_day"
+cold_minimum_days = 90
+cold_early_delete = "pro_rata_remaining_days"
+cold_types = ["EBS"]
+
+[[price]]
+region = "us-east-1"
+resource_type = "EBS"
+item = "warm_storge"
+unit = "GB-month"
+usd = 0.05
+source = "x"
+source_kind = "aws"
+read_on = "2026-11-26"
+
+[[price]]
+region = "us-east-1"
+resource_type = "EBS"
+item = "cold_storage"
+unit = "GB"
+usd = -1
+source = "x"
+source_kind = "derived"
+read_on = "2026-11-26"
+"#;
+        let e = parse_catalog(Path::new("c.toml"), text).expect_err("invalid");
+        let text = e.to_string();
+        for fragment in [
+            "c.toml:21:8: price[0].item",
+            "`warm_storge` is not a price item; valid: warm_storage",
+            "price[1].unit",
+            "valid: GB-month",
+            "price[1].usd",
+            "price[1].derived",
+            "4 errors in the price catalog",
+        ] {
+            assert!(text.contains(fragment), "missing `{fragment}` in:\n{text}");
+        }
+    }
+}
