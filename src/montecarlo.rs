@@ -14,6 +14,7 @@ use crate::model::Model;
 use crate::sim::OutageTimeline;
 pub use crate::sim::View;
 use crate::sim::ops::CopyDays;
+use crate::sim::outcome::MonthlyCost;
 use crate::sim::{
     CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_with,
     trial::Scratch,
@@ -167,6 +168,8 @@ pub struct Accumulator {
     /// `[alarm][month][n]`: account-trials with `n` firings (n capped at the last index).
     alarm_counts: Vec<Vec<Vec<u64>>>,
     monitored_accounts: usize,
+    /// (trial, its bill per month).
+    cost: Vec<(u64, MonthlyCost)>,
     trials: u64,
 }
 
@@ -191,6 +194,7 @@ impl Accumulator {
             alarm_totals: Vec::new(),
             alarm_counts: Vec::new(),
             monitored_accounts: 0,
+            cost: Vec::new(),
             trials: 0,
         }
     }
@@ -257,6 +261,9 @@ impl Accumulator {
             );
         }
         self.alarm_totals.push((outcome.trial, totals));
+        if let Some(bill) = &outcome.cost_usd {
+            self.cost.push((outcome.trial, bill.clone()));
+        }
         self.trials += 1;
     }
 
@@ -272,6 +279,7 @@ impl Accumulator {
         self.outage.extend(other.outage);
         self.copy_days.extend(other.copy_days);
         self.alarm_totals.extend(other.alarm_totals);
+        self.cost.extend(other.cost);
         if self.alarm_counts.is_empty() {
             self.alarm_counts = other.alarm_counts;
         } else {
@@ -297,6 +305,7 @@ impl Accumulator {
         self.outage.sort_by_key(|o| o.0);
         self.copy_days.sort_by_key(|c| c.0);
         self.alarm_totals.sort_by_key(|a| a.0);
+        self.cost.sort_by_key(|c| c.0);
         let n = self.trials;
         let row_estimates = rows
             .iter()
@@ -335,6 +344,7 @@ impl Accumulator {
             restore_timeline,
             copy_days,
             alarms,
+            cost: cost_forecast(&self.cost),
         }
     }
 }
@@ -430,6 +440,58 @@ pub struct Estimates {
     pub copy_days: Vec<CopyDayEstimate>,
     /// Alarm firings per alarm and month (alarm-major, month order).
     pub alarms: Vec<AlarmMonthEstimate>,
+    /// The cost forecast, when the scenario prices its design.
+    pub cost: Option<CostForecast>,
+}
+
+/// What the design costs, per calendar month, across trials (USD).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostForecast {
+    /// Per month: the total.
+    pub total: Vec<Band>,
+    /// `[category][month]` (`sim::outcome::COST_CATEGORIES`).
+    pub by_category: Vec<Vec<Band>>,
+    /// `[ResourceType as usize][month]`.
+    pub by_type: Vec<Vec<Band>>,
+    /// `[region id][month]`.
+    pub by_region: Vec<Vec<Band>>,
+    /// The first twelve months (or the whole horizon, if shorter): mean and its Monte
+    /// Carlo standard error.
+    pub first_year: Value,
+    /// Quantities without a price in the catalog, mean per trial (GB-months and GB).
+    pub unpriced: f64,
+}
+
+fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
+    let first = &trials.first()?.1;
+    let months = first.total.len();
+    let bands = |f: &dyn Fn(&MonthlyCost, usize) -> f64| -> Vec<Band> {
+        (0..months)
+            .map(|m| Band::of(&trials.iter().map(|(_, c)| f(c, m)).collect::<Vec<_>>()))
+            .collect()
+    };
+    let year: Vec<f64> = trials
+        .iter()
+        .map(|(_, c)| c.total.iter().take(12).sum())
+        .collect();
+    let unpriced: Vec<f64> = trials.iter().map(|(_, c)| c.unpriced).collect();
+    Some(CostForecast {
+        total: bands(&|c, m| c.total[m]),
+        by_category: (0..first.by_category.len())
+            .map(|k| bands(&|c, m| c.by_category[k][m]))
+            .collect(),
+        by_type: (0..first.by_type.len())
+            .map(|k| bands(&|c, m| c.by_type[k][m]))
+            .collect(),
+        by_region: (0..first.by_region.len())
+            .map(|k| bands(&|c, m| c.by_region[k][m]))
+            .collect(),
+        first_year: Value {
+            value: Some(estimate::mean(&year)),
+            standard_error: (year.len() >= 2).then(|| estimate::standard_error(&year)),
+        },
+        unpriced: estimate::mean(&unpriced),
+    })
 }
 
 /// Copy activity on one day, across trials.

@@ -112,6 +112,19 @@ pub fn run(args: &RunArgs) -> Result<i32> {
             ),
         ),
         (
+            "cost_monthly.csv",
+            report::csv_files::cost_monthly(
+                &model
+                    .simulation
+                    .months
+                    .iter()
+                    .map(|m| m.label.clone())
+                    .collect::<Vec<_>>(),
+                &model.regions,
+                &estimates,
+            ),
+        ),
+        (
             "alarms_monthly.csv",
             report::csv_files::alarms_monthly(
                 &model
@@ -131,6 +144,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
     print!("{}", report::table::disaster_table(&rows, &estimates));
     print!("{}", report::table::alarm_line(&estimates));
     print!("{}", report::table::copy_wait_line(&estimates));
+    print!("{}", report::table::cost_line(&model, &estimates));
     print!("{}", report::table::findings(&model.findings));
     println!(
         "\n{} trials in {:.1}s; results in {}",

@@ -54,6 +54,34 @@ pub fn billed_gb_months(
     }
 }
 
+/// Adds the early-deletion charge of a point of `bytes` that moved to cold storage at
+/// `cold_from` and is deleted at `delete_at`, before `minimum_days` in cold: the remaining
+/// days, billed at once in the month of the deletion (GB × remaining hours ÷ hours in that
+/// month). Nothing when the point stayed long enough or is deleted outside the months.
+pub fn early_deletion_gb_months(
+    bytes: u64,
+    cold_from: i64,
+    delete_at: i64,
+    minimum_days: i64,
+    months: &[Month],
+    gb_bytes: f64,
+    per_month: &mut [f64],
+) {
+    let until = cold_billed_until(cold_from, delete_at, minimum_days);
+    if until <= delete_at {
+        return;
+    }
+    let m = months.partition_point(|m| m.end_seconds <= delete_at);
+    let Some(month) = months
+        .get(m)
+        .filter(|month| month.start_seconds <= delete_at)
+    else {
+        return;
+    };
+    let month_seconds = (month.end_seconds - month.calendar_start_seconds) as f64;
+    per_month[m] += bytes as f64 / gb_bytes * (until - delete_at) as f64 / month_seconds;
+}
+
 /// Until when a point that moves to cold storage at `cold_from` and is deleted at
 /// `delete_at` is billed at the cold rate: at least `minimum_days` after `cold_from`.
 /// The span after `delete_at` is the early-deletion charge.

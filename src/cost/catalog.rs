@@ -117,6 +117,24 @@ impl Catalog {
             .or_else(|| self.prices.get(&(region.to_string(), None, item)))
     }
 
+    /// Replaces (or adds) one price: a scenario's override.
+    pub fn override_price(
+        &mut self,
+        region: &str,
+        resource_type: Option<ResourceType>,
+        item: PriceItem,
+        usd: f64,
+    ) {
+        self.prices.insert(
+            (region.to_string(), resource_type, item),
+            Price {
+                usd,
+                source: "scenario override".to_string(),
+                source_kind: SourceKind::Aws,
+            },
+        );
+    }
+
     /// Number of prices in the catalog.
     pub fn len(&self) -> usize {
         self.prices.len()

@@ -7,11 +7,11 @@
 //!   averaged over the calendar month (GB-hours ÷ hours in that month), per whole day for
 //!   the types AWS meters by GB-day, and cold storage billed for at least 90 days.
 //!
-//! This is the groundwork of the cost forecast (issue 5): the trial does not price its
-//! storage yet.
+//! The trial tallies the billed quantities (`sim::outcome::CostTally`) and prices them
+//! with the scenario's catalog (`model::Costs`).
 
 pub mod billing;
 pub mod catalog;
 
-pub use billing::{StoredInterval, billed_gb_months, cold_billed_until};
+pub use billing::{StoredInterval, billed_gb_months, cold_billed_until, early_deletion_gb_months};
 pub use catalog::{Catalog, CatalogErrors, PriceItem, load_catalog};

@@ -56,6 +56,8 @@ pub struct Model {
     pub disasters: Disasters,
     /// KMS key pattern; `None`: every vault owner has its own key per region.
     pub keys: Option<Keys>,
+    /// Prices for the cost forecast; `None`: no forecast.
+    pub costs: Option<Costs>,
     /// Problems found without simulating (e.g. a backup policy AWS Backup would refuse).
     pub findings: Vec<Finding>,
 }
@@ -505,6 +507,31 @@ pub struct Keys {
     pub core_account: Vec<bool>,
     /// Account-owned keys are shared with cross-account copy destinations.
     pub cross_account_sharing: bool,
+}
+
+/// The prices a run uses, resolved per region id and resource type from the catalog.
+#[derive(Debug, Clone)]
+pub struct Costs {
+    /// The catalog's name.
+    pub catalog: String,
+    /// Bytes per billed GB.
+    pub gb_bytes: f64,
+    /// Minimum days billed for a point in cold storage.
+    pub cold_minimum_days: i64,
+    /// Per resource type (`ResourceType as usize`): metered per GB-day.
+    pub per_day: Vec<bool>,
+    /// `[region id × ResourceType::ALL.len() + type]`: warm and cold $/GB-month (`None`:
+    /// not in the catalog — never read as free).
+    pub storage: Vec<(Option<f64>, Option<f64>)>,
+    /// Per region id: cross-region copy transfer $/GB, billed to the source region.
+    pub transfer: Vec<Option<f64>>,
+}
+
+impl Costs {
+    /// Index of (region, type) in `storage`.
+    pub fn cell(region_id: u16, resource_type: ResourceType) -> usize {
+        usize::from(region_id) * ResourceType::ALL.len() + resource_type as usize
+    }
 }
 
 /// A KMS key: its owner (`None` = the central key) and region (`None` = multi-Region).

@@ -35,6 +35,7 @@ struct Summary<'a> {
     storage: StorageInfo,
     disasters: Vec<DisasterOut>,
     keys: KeysOut,
+    cost: Option<CostOut>,
     findings: Vec<FindingOut<'a>>,
 }
 
@@ -76,6 +77,21 @@ struct RestoreStates {
     disaster: &'static str,
     COMPLETED: f64,
     no_recovery_point: f64,
+}
+
+/// The cost forecast's headline figures (USD); the months are in cost_monthly.csv.
+#[derive(Serialize)]
+struct CostOut {
+    catalog: String,
+    /// The first twelve months (or the horizon, if shorter): mean with its Monte Carlo error.
+    first_year_usd: ValueOut,
+    months_in_first_year: usize,
+    /// The last month simulated: mean and P10/P90 over trials.
+    last_month_usd_mean: f64,
+    last_month_usd_p10: f64,
+    last_month_usd_p90: f64,
+    /// GB-months (storage) and GB (transfer) with no price in the catalog, mean per trial.
+    unpriced_quantity: f64,
 }
 
 /// A disaster type: how often it strikes and what that means per year.
@@ -480,6 +496,22 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
         },
         disasters: disasters(model, rows, estimates),
         keys: keys(model),
+        cost: estimates
+            .cost
+            .as_ref()
+            .zip(model.costs.as_ref())
+            .map(|(c, costs)| {
+                let last = c.total.last().copied();
+                CostOut {
+                    catalog: costs.catalog.clone(),
+                    first_year_usd: c.first_year.into(),
+                    months_in_first_year: c.total.len().min(12),
+                    last_month_usd_mean: last.map_or(0.0, |b| b.mean),
+                    last_month_usd_p10: last.map_or(0.0, |b| b.p10),
+                    last_month_usd_p90: last.map_or(0.0, |b| b.p90),
+                    unpriced_quantity: c.unpriced,
+                }
+            }),
         findings: model
             .findings
             .iter()

@@ -176,6 +176,32 @@ pub fn copy_wait_line(estimates: &Estimates) -> String {
     )
 }
 
+/// The cost forecast in one line: the first twelve months and the last month simulated.
+pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
+    let (Some(cost), Some(costs)) = (&estimates.cost, &model.costs) else {
+        return String::new();
+    };
+    let months = cost.total.len().min(12);
+    let year = cost.first_year.value.unwrap_or(0.0);
+    let se = cost
+        .first_year
+        .standard_error
+        .map_or_else(String::new, |s| format!(" ± {s:.0}"));
+    let last = cost.total.last().map_or(0.0, |b| b.mean);
+    let mut line = format!(
+        "\nCost (prices: {}, cost_monthly.csv): first {months} months ${year:.0}{se}; last month ${last:.0}",
+        costs.catalog
+    );
+    if cost.unpriced > 0.0 {
+        line.push_str(&format!(
+            "; {:.0} GB-months or GB have no price in the catalog (not counted)",
+            cost.unpriced
+        ));
+    }
+    line.push('\n');
+    line
+}
+
 /// The static findings, one line each (most severe first), or nothing when there are none.
 pub fn findings(findings: &[crate::model::Finding]) -> String {
     let mut sorted: Vec<_> = findings.iter().collect();

@@ -37,6 +37,29 @@ pub struct RawScenario {
     /// The KMS key pattern of the backup vaults.
     #[serde(default)]
     pub keys: Option<RawKeys>,
+    /// Where prices come from (cost forecast).
+    #[serde(default)]
+    pub costs: Option<RawCosts>,
+}
+
+/// The price catalog used to price storage and copies.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    /// Catalog file, relative to the scenario file.
+    pub catalog: String,
+    /// Single prices that replace (or add to) the catalog's.
+    #[serde(default, rename = "override")]
+    pub overrides: Vec<RawPriceOverride>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPriceOverride {
+    pub region: String,
+    pub resource_type: String,
+    pub item: String,
+    pub usd: f64,
 }
 
 /// Which KMS keys encrypt the recovery points of each vault ([seed §Key Architecture

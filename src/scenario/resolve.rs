@@ -117,12 +117,17 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         region_pairs,
         disasters: disasters?,
         keys: None,
+        costs: None,
         findings: from_policies.findings,
         regions: Vec::new(),
         link_of: Vec::new(),
     };
     intern_regions(&mut model);
     resolve_after_estate(raw, &mut model, problems);
+    model.costs = raw
+        .costs
+        .as_ref()
+        .and_then(|c| costs(c, &scenario.file, &model, problems));
     if !problems.0.is_empty() {
         return None;
     }
@@ -823,6 +828,101 @@ fn resolve_after_estate(raw: &super::raw::RawScenario, model: &mut Model, proble
         };
     }
     model.keys = raw.keys.as_ref().and_then(|k| keys(k, model, problems));
+}
+
+/// Loads the price catalog (relative to the scenario file), applies the overrides, and
+/// resolves the prices of every (region, resource type) of the model.
+fn costs(
+    raw: &super::raw::RawCosts,
+    scenario_file: &std::path::Path,
+    model: &Model,
+    problems: &mut Problems,
+) -> Option<Costs> {
+    use crate::cost::{PriceItem, load_catalog};
+    let file = scenario_file
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(&raw.catalog);
+    let mut catalog = match load_catalog(&file) {
+        Ok(c) => c,
+        Err(e) => {
+            problems.report(
+                "costs.catalog",
+                format!("the price catalog cannot be used:\n{e}"),
+            );
+            return None;
+        }
+    };
+    for (i, o) in raw.overrides.iter().enumerate() {
+        let path = format!("costs.override[{i}]");
+        if !is_region_name(&o.region) {
+            problems.report(
+                format!("{path}.region"),
+                format!("`{}` is not a region name; valid: e.g. us-east-1", o.region),
+            );
+        }
+        let resource_type = match o.resource_type.as_str() {
+            "any" => Some(None),
+            name => ResourceType::parse(name).map(Some),
+        };
+        if resource_type.is_none() {
+            problems.report(
+                format!("{path}.resource_type"),
+                format!(
+                    "`{}` is not a resource type; valid: any, {}",
+                    o.resource_type,
+                    ResourceType::ALL.map(ResourceType::name).join(", ")
+                ),
+            );
+        }
+        let item = PriceItem::ALL.into_iter().find(|it| it.name() == o.item);
+        if item.is_none() {
+            problems.report(
+                format!("{path}.item"),
+                format!(
+                    "`{}` is not a price item; valid: {}",
+                    o.item,
+                    PriceItem::ALL.map(PriceItem::name).join(", ")
+                ),
+            );
+        }
+        if !(o.usd.is_finite() && o.usd >= 0.0) {
+            problems.report(
+                format!("{path}.usd"),
+                format!("{} must be a price in USD ≥ 0", o.usd),
+            );
+        }
+        if let (Some(t), Some(it)) = (resource_type, item) {
+            catalog.override_price(&o.region, t, it, o.usd);
+        }
+    }
+    let usd = |region: &str, t: ResourceType, item| catalog.price(region, t, item).map(|p| p.usd);
+    let mut storage = Vec::new();
+    let mut transfer = Vec::new();
+    for region in &model.regions {
+        for t in ResourceType::ALL {
+            storage.push((
+                usd(region, t, PriceItem::WarmStorage),
+                usd(region, t, PriceItem::ColdStorage),
+            ));
+        }
+        transfer.push(usd(
+            region,
+            ResourceType::Ebs,
+            PriceItem::CrossRegionTransfer,
+        ));
+    }
+    Some(Costs {
+        catalog: catalog.name.clone(),
+        gb_bytes: catalog.gb_bytes,
+        cold_minimum_days: catalog.cold_minimum_days,
+        per_day: ResourceType::ALL
+            .iter()
+            .map(|t| catalog.gb_day_types.contains(t))
+            .collect(),
+        storage,
+        transfer,
+    })
 }
 
 fn keys(raw: &super::raw::RawKeys, model: &Model, problems: &mut Problems) -> Option<Keys> {

@@ -27,7 +27,7 @@
 use super::disaster::DisasterState;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
-use super::outcome::{CopyCounts, GroupOutcome, View};
+use super::outcome::{CopyCounts, CostTally, GroupOutcome, View};
 use super::trial::{Exposure, Point, ceil_non_negative};
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
@@ -283,6 +283,7 @@ impl CopyStage {
     /// Phases 2 and 3: runs the links, then accounts each resource's DR-region RPO into
     /// the DR view (every resource, so one with no cross-region copy is unrecoverable
     /// there) and offers its copies to its pending disaster views, which then settle.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn finish(
         &mut self,
         model: &Model,
@@ -291,12 +292,28 @@ impl CopyStage {
         views: &mut [Vec<GroupOutcome>],
         counts: &mut CopyCounts,
         ops: &mut OpsCollector,
+        mut cost: Option<&mut CostTally>,
     ) -> CopyDays {
         let mut days = self.days.take().expect("begin() starts the trial");
         let n = days.created.len();
         let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
-        for r in self.requests.iter().flatten() {
+        let sim = &model.simulation;
+        for (resource, r) in self
+            .requests
+            .iter()
+            .enumerate()
+            .flat_map(|(i, rs)| rs.iter().map(move |r| (i, r)))
+        {
             assert!(r.done != i64::MAX, "every copy completes");
+            // Transfer is billed to the source region once the copy exists (AWS bills no
+            // failed copy).
+            if let (Some(tally), Some(costs), Some(_)) = (cost.as_deref_mut(), &model.costs, r.link)
+                && (0..sim.horizon_seconds).contains(&r.done)
+            {
+                let month = sim.month_of(r.done);
+                let region = usize::from(model.resources[resource].region_id);
+                tally.transfer_gb[region * tally.months + month] += r.bytes as f64 / costs.gb_bytes;
+            }
             let lag = (r.done - r.arrival) as u64;
             if r.done < model.simulation.horizon_seconds {
                 counts.completed += 1;
@@ -329,7 +346,6 @@ impl CopyStage {
             }
         }
         ops.finish_lag(&mut days);
-        let sim = &model.simulation;
         let dr = View::DrRegion as usize;
         let DisasterState {
             pending, outages, ..

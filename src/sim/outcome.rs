@@ -68,6 +68,10 @@ pub struct TrialOutcome {
     pub copy_days: super::ops::CopyDays,
     /// CloudWatch alarm firings per month.
     pub alarms: super::ops::AlarmMonths,
+    /// Billed quantities, when the scenario prices its design.
+    pub cost: Option<CostTally>,
+    /// Their price (set at the end of the trial).
+    pub cost_usd: Option<MonthlyCost>,
 }
 
 /// Whether `model` simulates `view`.
@@ -85,6 +89,118 @@ pub fn simulated(model: &crate::model::Model, view: View) -> bool {
 impl TrialOutcome {
     pub fn view(&self, view: View) -> &[GroupOutcome] {
         &self.views[view as usize]
+    }
+}
+
+/// What one trial bills, by calendar month, for the cost forecast (prices are applied by
+/// the Monte Carlo stage): GB-months of storage per (region, resource type) cell
+/// (`model::Costs::cell`) and GB of cross-region transfer per source region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostTally {
+    pub months: usize,
+    /// `[cell × months + month]`.
+    pub warm_gb_months: Vec<f64>,
+    pub cold_gb_months: Vec<f64>,
+    /// Cold storage billed for the rest of the 90-day minimum of points deleted earlier.
+    pub early_deletion_gb_months: Vec<f64>,
+    /// `[region × months + month]`: GB copied to other regions, billed to the source.
+    pub transfer_gb: Vec<f64>,
+}
+
+/// One trial's bill, in USD per calendar month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyCost {
+    pub total: Vec<f64>,
+    /// `[category][month]`, categories as [`COST_CATEGORIES`].
+    pub by_category: Vec<Vec<f64>>,
+    /// `[ResourceType as usize][month]`.
+    pub by_type: Vec<Vec<f64>>,
+    /// `[region id][month]`.
+    pub by_region: Vec<Vec<f64>>,
+    /// GB-months (storage) and GB (transfer) the catalog has no price for.
+    pub unpriced: f64,
+}
+
+/// The cost categories, in report order.
+pub const COST_CATEGORIES: [&str; 4] = ["warm", "cold", "early_deletion", "transfer"];
+
+impl CostTally {
+    /// Prices the tally with `costs`.
+    pub fn price(&self, costs: &crate::model::Costs) -> MonthlyCost {
+        let n = self.months;
+        let types = crate::model::ResourceType::ALL.len();
+        let regions = self.transfer_gb.len() / n.max(1);
+        let mut bill = MonthlyCost {
+            total: vec![0.0; n],
+            by_category: vec![vec![0.0; n]; COST_CATEGORIES.len()],
+            by_type: vec![vec![0.0; n]; types],
+            by_region: vec![vec![0.0; n]; regions],
+            unpriced: 0.0,
+        };
+        let add = |bill: &mut MonthlyCost,
+                   category: usize,
+                   t: Option<usize>,
+                   r: usize,
+                   m: usize,
+                   quantity: f64,
+                   price: Option<f64>| {
+            if quantity == 0.0 {
+                return;
+            }
+            let Some(price) = price else {
+                bill.unpriced += quantity;
+                return;
+            };
+            let usd = quantity * price;
+            bill.total[m] += usd;
+            bill.by_category[category][m] += usd;
+            if let Some(t) = t {
+                bill.by_type[t][m] += usd;
+            }
+            bill.by_region[r][m] += usd;
+        };
+        for cell in 0..costs.storage.len() {
+            let (warm, cold) = costs.storage[cell];
+            let (r, t) = (cell / types, cell % types);
+            for m in 0..n {
+                let i = cell * n + m;
+                add(&mut bill, 0, Some(t), r, m, self.warm_gb_months[i], warm);
+                add(&mut bill, 1, Some(t), r, m, self.cold_gb_months[i], cold);
+                add(
+                    &mut bill,
+                    2,
+                    Some(t),
+                    r,
+                    m,
+                    self.early_deletion_gb_months[i],
+                    cold,
+                );
+            }
+        }
+        for r in 0..regions {
+            for m in 0..n {
+                add(
+                    &mut bill,
+                    3,
+                    None,
+                    r,
+                    m,
+                    self.transfer_gb[r * n + m],
+                    costs.transfer[r],
+                );
+            }
+        }
+        bill
+    }
+
+    pub fn new(cells: usize, regions: usize, months: usize) -> CostTally {
+        CostTally {
+            months,
+            warm_gb_months: vec![0.0; cells * months],
+            cold_gb_months: vec![0.0; cells * months],
+            early_deletion_gb_months: vec![0.0; cells * months],
+            transfer_gb: vec![0.0; regions * months],
+        }
     }
 }
 

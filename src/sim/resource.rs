@@ -13,12 +13,13 @@
 use super::copy::CopyStage;
 use super::disaster::Pending;
 use super::ops::OpsCollector;
-use super::outcome::{CopyCounts, GroupOutcome, JobCounts, StorageClass, StorageDays};
+use super::outcome::{CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays};
 use super::trial::{
     Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, ceil_non_negative, round_non_negative,
 };
+use crate::cost::{StoredInterval, billed_gb_months, early_deletion_gb_months};
 use crate::dist::bernoulli;
-use crate::model::{CompletionWindowFrom, DAY_SECONDS, MIB_BYTES, Model};
+use crate::model::{CompletionWindowFrom, Costs, DAY_SECONDS, MIB_BYTES, Model, Resource};
 use crate::rng::{SimRng, Stream, stream};
 
 /// The newest point still held in warm storage: it carries the chain's full size.
@@ -48,6 +49,63 @@ pub(super) struct Sinks<'a> {
     pub(super) copies: &'a mut CopyStage,
     pub(super) copy_counts: &'a mut CopyCounts,
     pub(super) ops: &'a mut OpsCollector,
+    /// What the trial bills, when the scenario prices its design.
+    pub(super) cost: Option<&'a mut CostTally>,
+}
+
+/// Which storage a held interval bills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Billed {
+    Warm,
+    Cold,
+}
+
+impl Sinks<'_> {
+    /// Holds `bytes` of `resource` in storage over `[from, to)`: the storage days and,
+    /// when priced, the GB-months of its (region, type) cell.
+    fn hold(
+        &mut self,
+        model: &Model,
+        resource: &Resource,
+        class: Billed,
+        bytes: u64,
+        from: i64,
+        to: i64,
+    ) {
+        let storage_class = match class {
+            Billed::Warm => StorageClass::Warm,
+            Billed::Cold => StorageClass::Cold,
+        };
+        self.storage.hold(storage_class, bytes, from, to);
+        if let (Some(tally), Some(costs)) = (self.cost.as_deref_mut(), &model.costs) {
+            let months = &model.simulation.months;
+            let n = tally.months;
+            let cell = Costs::cell(resource.region_id, resource.resource_type);
+            let per_month = match class {
+                Billed::Warm => &mut tally.warm_gb_months[cell * n..(cell + 1) * n],
+                Billed::Cold => &mut tally.cold_gb_months[cell * n..(cell + 1) * n],
+            };
+            billed_gb_months(
+                StoredInterval { bytes, from, to },
+                months,
+                costs.gb_bytes,
+                costs.per_day[resource.resource_type as usize],
+                per_month,
+            );
+            if class == Billed::Cold {
+                let early = &mut tally.early_deletion_gb_months[cell * n..(cell + 1) * n];
+                early_deletion_gb_months(
+                    bytes,
+                    from,
+                    to,
+                    costs.cold_minimum_days,
+                    months,
+                    costs.gb_bytes,
+                    early,
+                );
+            }
+        }
+    }
 }
 
 /// The next job of a resource, as far as the resource itself knows.
@@ -324,18 +382,19 @@ impl ResourceRun {
 
         // Storage (DESIGN.md "Lifecycle"): the newest warm point holds the full size;
         // each older warm point holds what its successor changed, until it leaves warm.
-        let storage = &mut *sinks.storage;
         let warm_end = cold_at.min(delete_at);
         if behaviour.incremental {
             if let Some(h) = self.head {
-                storage.hold(
-                    StorageClass::Warm,
+                sinks.hold(
+                    model,
+                    resource,
+                    Billed::Warm,
                     h.full_bytes,
                     h.usable,
                     end.min(h.warm_end),
                 );
                 if predecessor.is_some() {
-                    storage.hold(StorageClass::Warm, bytes, end, h.warm_end);
+                    sinks.hold(model, resource, Billed::Warm, bytes, end, h.warm_end);
                 }
             }
             self.head = Some(WarmHead {
@@ -345,11 +404,18 @@ impl ResourceRun {
                 full_bytes,
             });
         } else {
-            storage.hold(StorageClass::Warm, full_bytes, end, warm_end);
+            sinks.hold(model, resource, Billed::Warm, full_bytes, end, warm_end);
         }
         if cold_at < delete_at {
-            // Cold recovery points are full copies.
-            storage.hold(StorageClass::Cold, full_bytes, cold_at, delete_at);
+            // Cold recovery points are full copies (and billed at least 90 days).
+            sinks.hold(
+                model,
+                resource,
+                Billed::Cold,
+                full_bytes,
+                cold_at,
+                delete_at,
+            );
         }
         emitted
     }
@@ -371,9 +437,14 @@ impl ResourceRun {
         let resource = &model.resources[self.index];
         let group_spec = &model.groups[resource.group];
         if let Some(h) = self.head {
-            sinks
-                .storage
-                .hold(StorageClass::Warm, h.full_bytes, h.usable, h.warm_end);
+            sinks.hold(
+                model,
+                resource,
+                Billed::Warm,
+                h.full_bytes,
+                h.usable,
+                h.warm_end,
+            );
         }
         let group = &mut sinks.local[resource.group];
         self.exposure

@@ -23,7 +23,8 @@ use super::disaster::Pick;
 use super::disaster::{self, DisasterState, Pending};
 use super::ops::{AlarmMonths, CopyDays, OpsCollector};
 use super::outcome::{
-    CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageDays, TrialOutcome, View, simulated,
+    CopyCounts, CostTally, GroupOutcome, JobCounts, OutageTimeline, StorageDays, TrialOutcome,
+    View, simulated,
 };
 use super::resource::{Next, ResourceRun, Sinks};
 use crate::dist::Dist;
@@ -108,6 +109,15 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
             monitored_accounts: 0,
             firings: Vec::new(),
         },
+        cost: model.costs.as_ref().map(|_| {
+            let regions = model.regions.len();
+            CostTally::new(
+                regions * crate::model::ResourceType::ALL.len(),
+                regions,
+                sim.months.len(),
+            )
+        }),
+        cost_usd: None,
     };
     let Scratch {
         stack,
@@ -135,6 +145,7 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         copies,
         copy_counts: &mut outcome.copies,
         ops,
+        cost: outcome.cost.as_mut(),
     };
     let mut coupled = Vec::new();
     for (index, resource) in model.resources.iter().enumerate() {
@@ -166,8 +177,12 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         &mut outcome.views,
         &mut outcome.copies,
         ops,
+        outcome.cost.as_mut(),
     );
     outcome.alarms = ops.alarms(model);
+    if let (Some(tally), Some(costs)) = (&outcome.cost, &model.costs) {
+        outcome.cost_usd = Some(tally.price(costs));
+    }
     disaster::run_outages(
         model,
         trial,

@@ -77,13 +77,14 @@ fn run_to(dir: &Path, extra: &[&str]) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "summary.json",
     "rpo_rto.csv",
     "storage_daily.csv",
     "restore_timeline.csv",
     "copies_daily.csv",
     "alarms_monthly.csv",
+    "cost_monthly.csv",
 ];
 
 fn read_all(dir: &Path) -> Vec<Vec<u8>> {

@@ -171,10 +171,15 @@ pub fn run_default_with(replacements: &[(&str, &str)], trials: u32) -> serde_jso
         assert!(text.contains(from), "the default scenario has no `{from}`");
         text = text.replace(from, to);
     }
-    let text = text.replace(
-        "\"policies/",
-        &format!("\"{}/scenarios/policies/", root().display()),
-    );
+    let text = text
+        .replace(
+            "\"policies/",
+            &format!("\"{}/scenarios/policies/", root().display()),
+        )
+        .replace(
+            "\"prices/",
+            &format!("\"{}/scenarios/prices/", root().display()),
+        );
     let file = dir.path().join("s.toml");
     std::fs::write(&file, text).expect("write");
     let out = dir.path().join("out");

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod copies;
+mod cost;
 mod disasters;
 mod exact;
 mod policy;

@@ -252,6 +252,12 @@ fn copy_default_scenario(dir: &Path) {
         )
         .expect("copy policy");
     }
+    std::fs::create_dir_all(dir.join("prices")).expect("mkdir");
+    std::fs::copy(
+        root().join("scenarios/prices/aws-backup.toml"),
+        dir.join("prices/aws-backup.toml"),
+    )
+    .expect("copy price catalog");
 }
 
 fn run_summary(dir: &Path) -> Value {
