@@ -50,3 +50,46 @@ fn a_changing_volume_holds_its_size_plus_the_retained_changes() {
     let usd = march_warm_cost(0.01);
     assert!((usd - 134.0 * 0.05).abs() < 0.01, "{usd}");
 }
+
+/// Statistical: 400 volumes of 100 GB whose daily change rate is lognormal (median 1 %,
+/// p95 5 %), drawn per volume. In steady state each holds 100 GB plus the 34 retained
+/// daily changes, 100 × (1 + 34 c) GB, so the mean March warm storage per volume has the
+/// expectation 100 × (1 + 34 E[c]), E[c] = exp(μ + σ²/2), and the standard error of a mean
+/// over 400 volumes is 100 × 34 × sd(c) / √400. The simulated mean lies within 4 of them.
+#[test]
+fn mean_warm_storage_matches_the_lognormal_expectation() {
+    let volumes = 400.0;
+    let text = Small {
+        horizon_days: 90,
+        resources: volumes as i64,
+        size_gib: 100.0,
+        throughput_mib_per_s: 100_000.0,
+        incremental: true,
+        ..Small::default()
+    }
+    .toml()
+    .replace(
+        "daily_change_rate = { dist = \"fixed\", value = 0 }",
+        "daily_change_rate = { dist = \"lognormal\", median = 0.01, p95 = 0.05 }",
+    ) + "\n[costs]\ncatalog = \"scenarios/prices/aws-backup.toml\"\n\n\
+         [[costs.override]]\nregion = \"us-east-1\"\nresource_type = \"EBS\"\n\
+         item = \"warm_storage\"\nusd = 1.0\n";
+    assert!(text.contains("lognormal"), "the change rate is random");
+    let model = model_from(&text);
+    let rows = montecarlo::rows(&model);
+    let e = montecarlo::run(&model, &rows, 0..1, 1, &|| {}).finish(&rows);
+    // At $1 per GB-month the March bill is the GB-months held.
+    let mean_gb = e.cost.expect("priced").total[2].mean / volumes;
+    let (mu, sigma) = (
+        0.01f64.ln(),
+        (0.05f64 / 0.01).ln() / 1.644_853_626_951_472_2,
+    );
+    let mean_c = (mu + sigma * sigma / 2.0).exp();
+    let sd_c = ((sigma * sigma).exp_m1() * (2.0 * mu + sigma * sigma).exp()).sqrt();
+    let expected = 100.0 * (1.0 + 34.0 * mean_c);
+    let standard_error = 100.0 * 34.0 * sd_c / volumes.sqrt();
+    assert!(
+        (mean_gb - expected).abs() < 4.0 * standard_error,
+        "mean {mean_gb:.2} GB vs expected {expected:.2} ± {standard_error:.2}"
+    );
+}
