@@ -26,8 +26,7 @@ use crate::stats::{Histogram, estimate};
 pub struct RowSpec {
     pub tier: String,
     pub environment: String,
-    pub disaster: &'static str,
-    /// Which outcome of the trial the row reads.
+    /// Which outcome of the trial the row reads (its disaster).
     pub view: View,
     /// Indices into `Model::groups`.
     pub members: Vec<usize>,
@@ -35,6 +34,13 @@ pub struct RowSpec {
     pub rto_target_seconds: Option<i64>,
     /// Resources in the row.
     pub resources: u64,
+}
+
+impl RowSpec {
+    /// The disaster's name in reports.
+    pub fn disaster(&self) -> &'static str {
+        self.view.name()
+    }
 }
 
 /// The report rows of a model: every tier × environment group, then every tier over all
@@ -51,7 +57,6 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         .map(|(i, g)| RowSpec {
             tier: g.tier.clone(),
             environment: g.environment.clone(),
-            disaster: View::Local.name(),
             view: View::Local,
             members: vec![i],
             rpo_target_seconds: g.rpo_target_seconds,
@@ -69,7 +74,6 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         rows.push(RowSpec {
             tier: tier.to_string(),
             environment: "all".to_string(),
-            disaster: View::Local.name(),
             view: View::Local,
             resources: members.iter().map(|&i| counts[i]).sum(),
             members,
@@ -80,7 +84,6 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
     rows.push(RowSpec {
         tier: "all".to_string(),
         environment: "all".to_string(),
-        disaster: View::Local.name(),
         view: View::Local,
         members: (0..model.groups.len()).collect(),
         rpo_target_seconds: None,
@@ -96,7 +99,6 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
         for i in 0..local {
             let r = rows[i].clone();
             rows.push(RowSpec {
-                disaster: view.name(),
                 view,
                 rto_target_seconds: if view == View::DrRegion {
                     None

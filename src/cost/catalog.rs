@@ -134,15 +134,6 @@ impl Catalog {
             },
         );
     }
-
-    /// Number of prices in the catalog.
-    pub fn len(&self) -> usize {
-        self.prices.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.prices.is_empty()
-    }
 }
 
 #[derive(Debug, Deserialize)]

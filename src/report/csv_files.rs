@@ -51,7 +51,7 @@ pub fn rpo_rto(rows: &[RowSpec], estimates: &Estimates) -> String {
         let mut record = vec![
             spec.tier.clone(),
             spec.environment.clone(),
-            spec.disaster.to_string(),
+            spec.disaster().to_string(),
             spec.resources.to_string(),
             opt_i64(spec.rpo_target_seconds),
             opt_i64(spec.rto_target_seconds),

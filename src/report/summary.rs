@@ -450,7 +450,7 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                         let unrecoverable =
                             e.p_unrecoverable.value.unwrap_or(0.0) * e.losses as f64;
                         RestoreStates {
-                            disaster: rows[e.spec_index].disaster,
+                            disaster: rows[e.spec_index].disaster(),
                             COMPLETED: (e.losses as f64 - unrecoverable) / t,
                             no_recovery_point: unrecoverable / t,
                         }
@@ -466,7 +466,7 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 RowOut {
                     tier: &spec.tier,
                     environment: &spec.environment,
-                    disaster: spec.disaster,
+                    disaster: spec.disaster(),
                     resources: spec.resources,
                     rpo_target_seconds: spec.rpo_target_seconds,
                     rto_target_seconds: spec.rto_target_seconds,

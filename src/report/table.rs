@@ -113,7 +113,7 @@ pub fn disaster_table(rows: &[RowSpec], estimates: &Estimates) -> String {
         previous = Some(spec.view);
         lines.push([
             if first {
-                spec.disaster.to_string()
+                spec.disaster().to_string()
             } else {
                 String::new()
             },

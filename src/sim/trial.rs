@@ -214,45 +214,12 @@ fn run_together(
     events: &mut BinaryHeap<Reverse<Event>>,
 ) -> Vec<ResourceRun> {
     events.clear();
-    let n = runs.len();
     let mut run_of = vec![u32::MAX; model.resources.len()];
-    let mut in_flight = vec![0u32; n];
-    // The next job's earliest start and start-window end, whether it waits for a copy,
-    // and the generation that makes older job events stale.
-    let mut earliest = vec![i64::MIN; n];
-    let mut deadline = vec![i64::MIN; n];
-    let mut waiting = vec![false; n];
-    let mut generation = vec![0u32; n];
+    let mut states = vec![RunState::default(); runs.len()];
     let mut done: Vec<(usize, i64)> = Vec::new();
-    let schedule = |k: usize,
-                    run: &mut ResourceRun,
-                    sinks: &mut Sinks,
-                    events: &mut BinaryHeap<Reverse<Event>>,
-                    earliest: &mut [i64],
-                    deadline: &mut [i64],
-                    generation: &[u32]| {
-        if let Next::Job { start, deadline: d } = run.next(model, sinks) {
-            earliest[k] = start;
-            deadline[k] = d;
-            events.push(Reverse(Event {
-                seconds: start,
-                kind: JOB,
-                id: k as u64,
-                generation: generation[k],
-            }));
-        }
-    };
     for (k, run) in runs.iter_mut().enumerate() {
         run_of[run.index] = k as u32;
-        schedule(
-            k,
-            run,
-            sinks,
-            events,
-            &mut earliest,
-            &mut deadline,
-            &generation,
-        );
+        states[k].schedule_next(model, k, run, sinks, events);
     }
     loop {
         let next_event = events.peek().map(|Reverse(e)| e.seconds);
@@ -275,40 +242,26 @@ fn run_together(
                 sinks.copies.advance(e.seconds, &mut |resource, second| {
                     done.push((resource, second))
                 });
-            } else if e.generation == generation[e.id as usize] {
+            } else if e.generation == states[e.id as usize].generation {
                 let k = e.id as usize;
-                if in_flight[k] > 0 {
-                    if e.seconds >= deadline[k] {
-                        waiting[k] = false;
-                        runs[k].expire_waiting_for_copy(sinks);
-                        schedule(
-                            k,
-                            &mut runs[k],
-                            sinks,
-                            events,
-                            &mut earliest,
-                            &mut deadline,
-                            &generation,
-                        );
+                let (run, state) = (&mut runs[k], &mut states[k]);
+                if state.in_flight > 0 {
+                    if e.seconds >= state.deadline {
+                        state.waiting = false;
+                        run.expire_waiting_for_copy(sinks);
+                        state.schedule_next(model, k, run, sinks, events);
                     } else {
                         // Wait for the copies, or until the start window closes.
-                        waiting[k] = true;
-                        generation[k] += 1;
-                        events.push(Reverse(Event {
-                            seconds: deadline[k],
-                            kind: JOB,
-                            id: k as u64,
-                            generation: generation[k],
-                        }));
+                        state.waiting = true;
+                        state.push_job(events, k, state.deadline);
                     }
                 } else {
-                    if e.seconds > earliest[k] {
+                    if e.seconds > state.earliest {
                         sinks.jobs.delayed_by_copy += 1;
                     }
-                    let resource = runs[k].index;
-                    for i in runs[k].run_job(model, e.seconds, sinks) {
-                        if let Some((arrival, id)) = sinks.copies.link_arrival(resource, i) {
-                            in_flight[k] += 1;
+                    for i in run.run_job(model, e.seconds, sinks) {
+                        if let Some((arrival, id)) = sinks.copies.link_arrival(run.index, i) {
+                            state.in_flight += 1;
                             events.push(Reverse(Event {
                                 seconds: arrival,
                                 kind: ARRIVAL,
@@ -317,35 +270,70 @@ fn run_together(
                             }));
                         }
                     }
-                    schedule(
-                        k,
-                        &mut runs[k],
-                        sinks,
-                        events,
-                        &mut earliest,
-                        &mut deadline,
-                        &generation,
-                    );
+                    state.schedule_next(model, k, run, sinks, events);
                 }
             }
         }
         // A job that waited for its resource's last copy starts when the copy completes.
         for (resource, second) in done.drain(..) {
             let k = run_of[resource] as usize;
-            in_flight[k] -= 1;
-            if in_flight[k] == 0 && waiting[k] {
-                waiting[k] = false;
-                generation[k] += 1;
-                events.push(Reverse(Event {
-                    seconds: second,
-                    kind: JOB,
-                    id: k as u64,
-                    generation: generation[k],
-                }));
+            let state = &mut states[k];
+            state.in_flight -= 1;
+            if state.in_flight == 0 && state.waiting {
+                state.waiting = false;
+                state.push_job(events, k, second);
             }
         }
     }
     runs
+}
+
+/// The event loop's view of one run: its copies in flight and its next job.
+#[derive(Debug, Clone, Copy, Default)]
+struct RunState {
+    /// Cross-region copies of the resource not completed yet.
+    in_flight: u32,
+    /// The next job's earliest start and start-window end.
+    earliest: i64,
+    deadline: i64,
+    /// The next job waits for the resource's copies.
+    waiting: bool,
+    /// Job events of older generations are stale.
+    generation: u32,
+}
+
+impl RunState {
+    /// Asks run `k` for its next job and schedules it at its earliest start.
+    fn schedule_next(
+        &mut self,
+        model: &Model,
+        k: usize,
+        run: &mut ResourceRun,
+        sinks: &mut Sinks,
+        events: &mut BinaryHeap<Reverse<Event>>,
+    ) {
+        if let Next::Job { start, deadline } = run.next(model, sinks) {
+            self.earliest = start;
+            self.deadline = deadline;
+            events.push(Reverse(Event {
+                seconds: start,
+                kind: JOB,
+                id: k as u64,
+                generation: self.generation,
+            }));
+        }
+    }
+
+    /// Reschedules run `k`'s waiting job at `seconds`, making earlier events stale.
+    fn push_job(&mut self, events: &mut BinaryHeap<Reverse<Event>>, k: usize, seconds: i64) {
+        self.generation += 1;
+        events.push(Reverse(Event {
+            seconds,
+            kind: JOB,
+            id: k as u64,
+            generation: self.generation,
+        }));
+    }
 }
 
 /// The RPO side of one resource's trial: where the sawtooth has been accounted up to.
