@@ -451,17 +451,48 @@ pub struct Estimates {
 pub struct CostForecast {
     /// Per month: the total.
     pub total: Vec<Band>,
-    /// `[category][month]` (`sim::outcome::COST_CATEGORIES`).
+    /// `[category][month]` (`cost::COST_CATEGORIES`).
     pub by_category: Vec<Vec<Band>>,
-    /// `[ResourceType as usize][month]`.
-    pub by_type: Vec<Vec<Band>>,
-    /// `[region id][month]`.
-    pub by_region: Vec<Vec<Band>>,
+    /// `[dimension][value][month]` (`cost::COST_DIMENSIONS`; values as
+    /// `sim::outcome::MonthlyCost::by_dimension`).
+    pub by_dimension: Vec<Vec<Vec<Band>>>,
     /// The first twelve months (or the whole horizon, if shorter): mean and its Monte
     /// Carlo standard error.
     pub first_year: Value,
-    /// Quantities without a price in the catalog, mean per trial (GB-months and GB).
-    pub unpriced: f64,
+    /// Each run of twelve months from the first (the last may be shorter).
+    pub years: Vec<Value>,
+    /// Mean monthly cost once retention has filled (`value: None` when the horizon ends
+    /// first).
+    pub steady_monthly: Value,
+    /// Per rule (`Model::rules`) whose points ask for cold storage.
+    pub lifecycle: Vec<LifecycleEstimate>,
+    /// Per charge (`cost::Charge::ALL`): the quantity without a price, mean per trial.
+    pub unpriced: Vec<f64>,
+}
+
+/// What one rule's cold transition buys, per trial (the points created in the horizon,
+/// each over its whole life).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecycleEstimate {
+    /// Index into `Model::rules`.
+    pub rule: usize,
+    /// Points created per trial that asked for cold storage.
+    pub points: f64,
+    /// Of those, points of types that cannot go cold.
+    pub unsupported: f64,
+    /// Lifetime cost as designed (USD; `None` when a price is missing).
+    pub designed_usd: Option<f64>,
+    /// Lifetime cost had they stayed warm to deletion.
+    pub stay_warm_usd: Option<f64>,
+    /// Stay-warm minus designed, with its Monte Carlo error (negative: cold costs more).
+    pub saving_usd: Value,
+}
+
+fn value_of(values: &[f64]) -> Value {
+    Value {
+        value: (!values.is_empty()).then(|| estimate::mean(values)),
+        standard_error: (values.len() >= 2).then(|| estimate::standard_error(values)),
+    }
 }
 
 fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
@@ -472,27 +503,75 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
             .map(|m| Band::of(&trials.iter().map(|(_, c)| f(c, m)).collect::<Vec<_>>()))
             .collect()
     };
-    let year: Vec<f64> = trials
-        .iter()
-        .map(|(_, c)| c.total.iter().take(12).sum())
+    let years: Vec<Value> = (0..months.div_ceil(12))
+        .map(|y| {
+            let totals: Vec<f64> = trials
+                .iter()
+                .map(|(_, c)| c.total.iter().skip(12 * y).take(12).sum())
+                .collect();
+            value_of(&totals)
+        })
         .collect();
-    let unpriced: Vec<f64> = trials.iter().map(|(_, c)| c.unpriced).collect();
+    let steady: Vec<f64> = trials
+        .iter()
+        .filter_map(|(_, c)| c.steady_monthly)
+        .collect();
+    let n = trials.len() as f64;
+    let lifecycle = (0..first.lifecycle.len())
+        .filter(|&r| trials.iter().any(|(_, c)| c.lifecycle[r].points > 0))
+        .map(|r| {
+            let of = |f: &dyn Fn(&crate::sim::outcome::RuleLifecycleCost) -> Option<f64>| {
+                trials
+                    .iter()
+                    .map(|(_, c)| f(&c.lifecycle[r]))
+                    .collect::<Option<Vec<f64>>>()
+            };
+            let designed = of(&|l| l.designed_usd);
+            let stay = of(&|l| l.stay_warm_usd);
+            let saving = of(&|l| l.stay_warm_usd.zip(l.designed_usd).map(|(s, d)| s - d));
+            LifecycleEstimate {
+                rule: r,
+                points: trials
+                    .iter()
+                    .map(|(_, c)| c.lifecycle[r].points as f64)
+                    .sum::<f64>()
+                    / n,
+                unsupported: trials
+                    .iter()
+                    .map(|(_, c)| c.lifecycle[r].unsupported as f64)
+                    .sum::<f64>()
+                    / n,
+                designed_usd: designed.map(|v| estimate::mean(&v)),
+                stay_warm_usd: stay.map(|v| estimate::mean(&v)),
+                saving_usd: saving.map_or(
+                    Value {
+                        value: None,
+                        standard_error: None,
+                    },
+                    |v| value_of(&v),
+                ),
+            }
+        })
+        .collect();
     Some(CostForecast {
         total: bands(&|c, m| c.total[m]),
         by_category: (0..first.by_category.len())
             .map(|k| bands(&|c, m| c.by_category[k][m]))
             .collect(),
-        by_type: (0..first.by_type.len())
-            .map(|k| bands(&|c, m| c.by_type[k][m]))
+        by_dimension: (0..first.by_dimension.len())
+            .map(|d| {
+                (0..first.by_dimension[d].len())
+                    .map(|v| bands(&|c, m| c.by_dimension[d][v][m]))
+                    .collect()
+            })
             .collect(),
-        by_region: (0..first.by_region.len())
-            .map(|k| bands(&|c, m| c.by_region[k][m]))
+        first_year: years[0],
+        years,
+        steady_monthly: value_of(&steady),
+        lifecycle,
+        unpriced: (0..first.unpriced.len())
+            .map(|k| trials.iter().map(|(_, c)| c.unpriced[k]).sum::<f64>() / n)
             .collect(),
-        first_year: Value {
-            value: Some(estimate::mean(&year)),
-            standard_error: (year.len() >= 2).then(|| estimate::standard_error(&year)),
-        },
-        unpriced: estimate::mean(&unpriced),
     })
 }
 

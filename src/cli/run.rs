@@ -113,16 +113,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         ),
         (
             "cost_monthly.csv",
-            report::csv_files::cost_monthly(
-                &model
-                    .simulation
-                    .months
-                    .iter()
-                    .map(|m| m.label.clone())
-                    .collect::<Vec<_>>(),
-                &model.regions,
-                &estimates,
-            ),
+            report::csv_files::cost_monthly(&model, &estimates),
         ),
         (
             "alarms_monthly.csv",

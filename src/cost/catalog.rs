@@ -78,6 +78,27 @@ pub enum SourceKind {
     ThirdParty,
     /// Computed from other prices by a stated rule.
     Derived,
+    /// Set by the scenario's `[[costs.override]]`.
+    Scenario,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Aws,
+        SourceKind::ThirdParty,
+        SourceKind::Derived,
+        SourceKind::Scenario,
+    ];
+
+    /// The kind's name in the catalog and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Aws => "aws",
+            SourceKind::ThirdParty => "third_party",
+            SourceKind::Derived => "derived",
+            SourceKind::Scenario => "scenario_override",
+        }
+    }
 }
 
 /// One unit price.
@@ -130,7 +151,7 @@ impl Catalog {
             Price {
                 usd,
                 source: "scenario override".to_string(),
-                source_kind: SourceKind::Aws,
+                source_kind: SourceKind::Scenario,
             },
         );
     }

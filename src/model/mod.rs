@@ -11,6 +11,7 @@
 //! - `delete_after_seconds > cold_after_seconds` whenever both are set;
 //! - `warmup_seconds < horizon_seconds`.
 
+use crate::cost::{Charge, SourceKind};
 use crate::dist::Dist;
 
 pub mod resource_type;
@@ -38,6 +39,8 @@ pub struct Model {
     pub resources: Vec<Resource>,
     /// Distinct backup programs; many resources share one.
     pub programs: Vec<Program>,
+    /// Backup rules of every plan, as `plan/rule` (`Lifecycle::rule` indexes this).
+    pub rules: Vec<String>,
     /// Behaviour per resource type, indexed by `ResourceType as usize`.
     pub behaviour: Vec<TypeBehaviour>,
     /// Reporting groups (tier × environment), in a fixed order.
@@ -332,6 +335,8 @@ pub struct Lifecycle {
     pub vault: usize,
     /// The vault lock rejects this retention: every job of this rule fails.
     pub rejected_by_lock: bool,
+    /// The rule it comes from (index into `Model::rules`).
+    pub rule: u32,
 }
 
 /// Per-type behaviour of backup jobs and restores.
@@ -509,7 +514,8 @@ pub struct Keys {
     pub cross_account_sharing: bool,
 }
 
-/// The prices a run uses, resolved per region id and resource type from the catalog.
+/// The prices a run uses, resolved per region id and resource type from the catalog, and
+/// the cost keys the forecast is tallied and broken down by.
 #[derive(Debug, Clone)]
 pub struct Costs {
     /// The catalog's name.
@@ -520,17 +526,61 @@ pub struct Costs {
     pub cold_minimum_days: i64,
     /// Per resource type (`ResourceType as usize`): metered per GB-day.
     pub per_day: Vec<bool>,
-    /// `[region id × ResourceType::ALL.len() + type]`: warm and cold $/GB-month (`None`:
-    /// not in the catalog — never read as free).
-    pub storage: Vec<(Option<f64>, Option<f64>)>,
-    /// Per region id: cross-region copy transfer $/GB, billed to the source region.
-    pub transfer: Vec<Option<f64>>,
+    /// `[cell][Charge as usize]` (`Costs::cell`): the unit price in USD and its source kind
+    /// (`None`: not in the catalog — never read as free).
+    pub prices: Vec<[Option<(f64, SourceKind)>; Charge::ALL.len()]>,
+    /// Regions (`Model::regions` length): the cost key's second factor.
+    pub regions: usize,
+    /// Distinct attribute sets of the estate's resources (what a cost is broken down by,
+    /// apart from the billed region).
+    pub attributes: Vec<CostAttributes>,
+    /// Per resource: index into `attributes`.
+    pub attribute_of: Vec<u32>,
+    /// Value names of the attribute dimensions (`COST_DIMENSIONS` order: OU, environment,
+    /// tier, data class, resource type).
+    pub dimension_values: Vec<Vec<String>>,
+    /// How long after the epoch every retention has filled: the longest life of any
+    /// recovery point or copy (cold points at least the 90-day minimum); `None` when some
+    /// are kept forever.
+    pub retention_fill_seconds: Option<i64>,
+    /// The first calendar month that starts once retention has filled (the steady
+    /// state); `None` when the horizon ends first.
+    pub steady_from_month: Option<usize>,
+}
+
+/// What a resource's cost is reported under: value indices into
+/// `Costs::dimension_values` (OU, environment, tier, data class, resource type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CostAttributes {
+    pub values: [u32; 5],
+    pub resource_type: ResourceType,
 }
 
 impl Costs {
-    /// Index of (region, type) in `storage`.
+    /// Index of (region, type) in `prices`.
     pub fn cell(region_id: u16, resource_type: ResourceType) -> usize {
         usize::from(region_id) * ResourceType::ALL.len() + resource_type as usize
+    }
+
+    /// Cost keys: attribute sets × billed regions.
+    pub fn keys(&self) -> usize {
+        self.attributes.len() * self.regions
+    }
+
+    /// The cost key of `resource`'s charges billed in `region_id`.
+    pub fn key(&self, resource: usize, region_id: u16) -> usize {
+        self.attribute_of[resource] as usize * self.regions + usize::from(region_id)
+    }
+
+    /// The price cell of a cost key.
+    pub fn cell_of_key(&self, key: usize) -> usize {
+        let (attribute, region) = (key / self.regions, key % self.regions);
+        Costs::cell(region as u16, self.attributes[attribute].resource_type)
+    }
+
+    /// The unit price of `charge` in `cell`.
+    pub fn price(&self, cell: usize, charge: Charge) -> Option<f64> {
+        self.prices[cell][charge as usize].map(|(usd, _)| usd)
     }
 }
 

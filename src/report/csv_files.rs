@@ -228,71 +228,73 @@ pub fn alarms_monthly(month_labels: &[String], estimates: &Estimates) -> String 
     String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
 }
 
+/// The value names of each cost dimension (`cost::COST_DIMENSIONS` order).
+pub fn cost_dimension_values(model: &crate::model::Model) -> Vec<Vec<String>> {
+    let Some(costs) = &model.costs else {
+        return Vec::new();
+    };
+    let mut values = costs.dimension_values.clone();
+    values.push(model.regions.clone());
+    values.push(
+        crate::cost::SourceKind::ALL
+            .iter()
+            .map(|k| k.name().to_string())
+            .collect(),
+    );
+    values
+}
+
 /// Renders `cost_monthly.csv` in long format: per calendar month, dimension (`total`,
-/// `category`, `resource_type`, `region`) and value, the cost in USD — mean and
-/// P10/P50/P90 over trials. Header only when the scenario prices nothing.
-pub fn cost_monthly(
-    month_labels: &[String],
-    region_names: &[String],
-    estimates: &Estimates,
-) -> String {
+/// `category`, then `cost::COST_DIMENSIONS`), value and statistic (`mean`, `p10`, `p50`,
+/// `p90` over trials), the cost in USD. Zero rows of a breakdown are left out. Header only
+/// when the scenario prices nothing.
+pub fn cost_monthly(model: &crate::model::Model, estimates: &Estimates) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "month",
-        "dimension",
-        "value",
-        "usd_mean",
-        "usd_p10",
-        "usd_p50",
-        "usd_p90",
-    ])
-    .expect("in-memory write");
+    w.write_record(["month", "dimension", "value", "statistic", "usd"])
+        .expect("in-memory write");
     if let Some(cost) = &estimates.cost {
-        let type_names: Vec<String> = crate::model::ResourceType::ALL
+        let names = cost_dimension_values(model);
+        let mut series: Vec<(&str, &str, &Vec<crate::montecarlo::Band>)> =
+            vec![("total", "all", &cost.total)];
+        series.extend(
+            crate::cost::COST_CATEGORIES
+                .iter()
+                .zip(&cost.by_category)
+                .map(|(n, b)| ("category", *n, b)),
+        );
+        for ((dimension, values), bands) in crate::cost::COST_DIMENSIONS
             .iter()
-            .map(|t| t.name().to_string())
-            .collect();
-        let categories: Vec<String> = crate::sim::outcome::COST_CATEGORIES
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let dims: Vec<(&str, String, &Vec<crate::montecarlo::Band>)> =
-            std::iter::once(("total", "all".to_string(), &cost.total))
-                .chain(
-                    categories
-                        .iter()
-                        .zip(&cost.by_category)
-                        .map(|(n, b)| ("category", n.clone(), b)),
-                )
-                .chain(
-                    type_names
-                        .iter()
-                        .zip(&cost.by_type)
-                        .map(|(n, b)| ("resource_type", n.clone(), b)),
-                )
-                .chain(
-                    region_names
-                        .iter()
-                        .zip(&cost.by_region)
-                        .map(|(n, b)| ("region", n.clone(), b)),
-                )
-                .collect();
-        for (m, label) in month_labels.iter().enumerate() {
-            for (dimension, value, bands) in &dims {
+            .zip(&names)
+            .zip(&cost.by_dimension)
+        {
+            series.extend(
+                values
+                    .iter()
+                    .zip(bands)
+                    .map(|(v, b)| (*dimension, v.as_str(), b)),
+            );
+        }
+        for (m, month) in model.simulation.months.iter().enumerate() {
+            for (dimension, value, bands) in &series {
                 let b = bands[m];
                 if *dimension != "total" && b.mean == 0.0 && b.p90 == 0.0 {
                     continue;
                 }
-                w.write_record([
-                    label.clone(),
-                    dimension.to_string(),
-                    value.clone(),
-                    format!("{:.2}", b.mean),
-                    format!("{:.2}", b.p10),
-                    format!("{:.2}", b.p50),
-                    format!("{:.2}", b.p90),
-                ])
-                .expect("in-memory write");
+                for (statistic, usd) in [
+                    ("mean", b.mean),
+                    ("p10", b.p10),
+                    ("p50", b.p50),
+                    ("p90", b.p90),
+                ] {
+                    w.write_record([
+                        month.label.as_str(),
+                        dimension,
+                        value,
+                        statistic,
+                        &format!("{usd:.2}"),
+                    ])
+                    .expect("in-memory write");
+                }
             }
         }
     }

@@ -1,6 +1,8 @@
 //! `summary.json`: the run manifest and every headline estimate. Its schema is
 //! `docs/summary.schema.json`; a test validates the output against it.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::model::{DAY_SECONDS, KeyPattern, Model, Timing};
@@ -86,12 +88,170 @@ struct CostOut {
     /// The first twelve months (or the horizon, if shorter): mean with its Monte Carlo error.
     first_year_usd: ValueOut,
     months_in_first_year: usize,
+    /// Each run of twelve months of the horizon.
+    years: Vec<CostYearOut>,
+    /// The first year's mean cost per category, dimension and value.
+    first_year_by: BTreeMap<&'static str, BTreeMap<String, f64>>,
+    steady_state: SteadyStateOut,
     /// The last month simulated: mean and P10/P90 over trials.
     last_month_usd_mean: f64,
     last_month_usd_p10: f64,
     last_month_usd_p90: f64,
-    /// GB-months (storage) and GB (transfer) with no price in the catalog, mean per trial.
-    unpriced_quantity: f64,
+    /// Per charge with quantities that have no price in the catalog (not counted).
+    unpriced: Vec<UnpricedOut>,
+    /// What each rule's cold transition buys.
+    lifecycle: Vec<LifecycleOut>,
+}
+
+#[derive(Serialize)]
+struct CostYearOut {
+    /// First and last month (`YYYY-MM`).
+    from: String,
+    to: String,
+    months: usize,
+    usd: ValueOut,
+}
+
+/// The steady state: once every retention has filled.
+#[derive(Serialize)]
+struct SteadyStateOut {
+    /// Days until the longest-lived recovery point or copy is deleted (null: some are
+    /// kept forever, so storage never stops filling).
+    retention_fill_days: Option<f64>,
+    /// The first month of the steady state (null when the horizon ends first).
+    from_month: Option<String>,
+    /// Months before it: the ramp-up (the whole horizon when it is not reached).
+    ramp_up_months: usize,
+    /// Mean monthly cost over the complete steady-state months.
+    monthly_usd: ValueOut,
+}
+
+#[derive(Serialize)]
+struct UnpricedOut {
+    charge: &'static str,
+    unit: &'static str,
+    /// Mean per trial over the horizon.
+    quantity: f64,
+}
+
+#[derive(Serialize)]
+struct LifecycleOut {
+    rule: String,
+    /// `saves`, `costs_more` or `does_nothing` (the types cannot go cold).
+    verdict: &'static str,
+    /// Recovery points per trial that asked for cold storage, and those that cannot.
+    points: f64,
+    unsupported_points: f64,
+    /// Their lifetime cost as designed and had they stayed warm (null: price missing).
+    designed_usd: Option<f64>,
+    stay_warm_usd: Option<f64>,
+    /// Stay-warm minus designed, with its Monte Carlo error.
+    saving_usd: ValueOut,
+}
+
+fn cost_out(
+    model: &Model,
+    costs: &crate::model::Costs,
+    c: &crate::montecarlo::CostForecast,
+) -> CostOut {
+    let months = &model.simulation.months;
+    let last = c.total.last().copied();
+    let first_months = c.total.len().min(12);
+    let year_sum =
+        |bands: &[crate::montecarlo::Band]| bands.iter().take(12).map(|b| b.mean).sum::<f64>();
+    let mut first_year_by = BTreeMap::new();
+    first_year_by.insert(
+        "category",
+        crate::cost::COST_CATEGORIES
+            .iter()
+            .zip(&c.by_category)
+            .map(|(n, b)| (n.to_string(), year_sum(b)))
+            .collect(),
+    );
+    let names = super::csv_files::cost_dimension_values(model);
+    for ((dimension, values), bands) in crate::cost::COST_DIMENSIONS
+        .iter()
+        .zip(&names)
+        .zip(&c.by_dimension)
+    {
+        first_year_by.insert(
+            *dimension,
+            values
+                .iter()
+                .zip(bands)
+                .map(|(v, b)| (v.clone(), year_sum(b)))
+                .filter(|(_, usd)| *usd != 0.0)
+                .collect(),
+        );
+    }
+    let lifecycle = c
+        .lifecycle
+        .iter()
+        .map(|l| LifecycleOut {
+            rule: model.rules[l.rule].clone(),
+            verdict: if l.unsupported >= l.points {
+                "does_nothing"
+            } else if l.saving_usd.value.is_some_and(|v| v < 0.0) {
+                "costs_more"
+            } else {
+                "saves"
+            },
+            points: l.points,
+            unsupported_points: l.unsupported,
+            designed_usd: l.designed_usd,
+            stay_warm_usd: l.stay_warm_usd,
+            saving_usd: l.saving_usd.into(),
+        })
+        .collect();
+    CostOut {
+        catalog: costs.catalog.clone(),
+        first_year_usd: c.first_year.into(),
+        months_in_first_year: first_months,
+        years: c
+            .years
+            .iter()
+            .enumerate()
+            .map(|(y, v)| {
+                let first = 12 * y;
+                let last = (first + 12).min(months.len()) - 1;
+                CostYearOut {
+                    from: months[first].label.clone(),
+                    to: months[last].label.clone(),
+                    months: last + 1 - first,
+                    usd: (*v).into(),
+                }
+            })
+            .collect(),
+        first_year_by,
+        steady_state: SteadyStateOut {
+            retention_fill_days: costs
+                .retention_fill_seconds
+                .map(|s| s as f64 / crate::model::DAY_SECONDS as f64),
+            from_month: costs
+                .steady_from_month
+                .filter(|_| c.steady_monthly.value.is_some())
+                .map(|m| months[m].label.clone()),
+            ramp_up_months: costs
+                .steady_from_month
+                .filter(|_| c.steady_monthly.value.is_some())
+                .unwrap_or(months.len()),
+            monthly_usd: c.steady_monthly.into(),
+        },
+        last_month_usd_mean: last.map_or(0.0, |b| b.mean),
+        last_month_usd_p10: last.map_or(0.0, |b| b.p10),
+        last_month_usd_p90: last.map_or(0.0, |b| b.p90),
+        unpriced: crate::cost::Charge::ALL
+            .iter()
+            .zip(&c.unpriced)
+            .filter(|(_, q)| **q > 0.0)
+            .map(|(charge, q)| UnpricedOut {
+                charge: charge.name(),
+                unit: charge.unit(),
+                quantity: *q,
+            })
+            .collect(),
+        lifecycle,
+    }
 }
 
 /// A disaster type: how often it strikes and what that means per year.
@@ -500,18 +660,7 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
             .cost
             .as_ref()
             .zip(model.costs.as_ref())
-            .map(|(c, costs)| {
-                let last = c.total.last().copied();
-                CostOut {
-                    catalog: costs.catalog.clone(),
-                    first_year_usd: c.first_year.into(),
-                    months_in_first_year: c.total.len().min(12),
-                    last_month_usd_mean: last.map_or(0.0, |b| b.mean),
-                    last_month_usd_p10: last.map_or(0.0, |b| b.p10),
-                    last_month_usd_p90: last.map_or(0.0, |b| b.p90),
-                    unpriced_quantity: c.unpriced,
-                }
-            }),
+            .map(|(c, costs)| cost_out(model, costs, c)),
         findings: model
             .findings
             .iter()

@@ -176,7 +176,8 @@ pub fn copy_wait_line(estimates: &Estimates) -> String {
     )
 }
 
-/// The cost forecast in one line: the first twelve months and the last month simulated.
+/// The cost forecast: the first twelve months, the steady state (or how far the horizon
+/// got towards it) and what each cold transition buys.
 pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
     let (Some(cost), Some(costs)) = (&estimates.cost, &model.costs) else {
         return String::new();
@@ -186,20 +187,90 @@ pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
     let se = cost
         .first_year
         .standard_error
-        .map_or_else(String::new, |s| format!(" ± {s:.0}"));
+        .map_or_else(String::new, |s| format!(" ± {}", usd(s)));
     let last = cost.total.last().map_or(0.0, |b| b.mean);
-    let mut line = format!(
-        "\nCost (prices: {}, cost_monthly.csv): first {months} months ${year:.0}{se}; last month ${last:.0}",
-        costs.catalog
+    let mut text = format!(
+        "\nCost (prices: {}; cost_monthly.csv): first {months} months {}{se}",
+        costs.catalog,
+        usd(year)
     );
-    if cost.unpriced > 0.0 {
-        line.push_str(&format!(
-            "; {:.0} GB-months or GB have no price in the catalog (not counted)",
-            cost.unpriced
-        ));
+    let fill = costs
+        .retention_fill_seconds
+        .map(|s| s / crate::model::DAY_SECONDS);
+    match (cost.steady_monthly.value, costs.steady_from_month) {
+        (Some(steady), Some(from)) => {
+            let se = cost
+                .steady_monthly
+                .standard_error
+                .map_or_else(String::new, |s| format!(" ± {}", usd(s)));
+            text.push_str(&format!(
+                "; steady state {}{se} a month from {} (after {from} months of ramp-up)",
+                usd(steady),
+                model.simulation.months[from].label
+            ));
+        }
+        _ => text.push_str(&format!(
+            "; last month {} and still ramping up: retention fills after {}",
+            usd(last),
+            fill.map_or_else(
+                || "never (points kept forever)".to_string(),
+                |d| format!("{d} days")
+            ),
+        )),
     }
-    line.push('\n');
-    line
+    for (charge, q) in crate::cost::Charge::ALL.iter().zip(&cost.unpriced) {
+        if *q > 0.0 {
+            text.push_str(&format!(
+                "\n  not priced (no catalog price, not counted): {q:.0} {} of {}",
+                charge.unit(),
+                charge.name()
+            ));
+        }
+    }
+    for l in &cost.lifecycle {
+        let rule = &model.rules[l.rule];
+        let line = if l.unsupported >= l.points {
+            format!(
+                "{rule}: cold storage does nothing for its resource types ({:.0} points stay warm)",
+                l.points
+            )
+        } else {
+            match (l.saving_usd.value, l.stay_warm_usd) {
+                (Some(saving), Some(warm)) if saving >= 0.0 => format!(
+                    "{rule}: cold storage saves {} ({:.0} % of staying warm)",
+                    usd(saving),
+                    100.0 * saving / warm.max(f64::MIN_POSITIVE)
+                ),
+                (Some(saving), _) => format!(
+                    "{rule}: cold storage costs {} more than staying warm (cold points are full size{})",
+                    usd(-saving),
+                    if l.unsupported > 0.0 {
+                        "; some types cannot go cold"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => format!("{rule}: not priced (a warm or cold price is missing)"),
+            }
+        };
+        text.push_str(&format!("\n  lifecycle {line}"));
+    }
+    text.push('\n');
+    text
+}
+
+/// Dollars with thousands separators and no cents.
+fn usd(x: f64) -> String {
+    let rounded = x.abs().round() as u64;
+    let digits = rounded.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if x < 0.0 { "-" } else { "" })
 }
 
 /// The static findings, one line each (most severe first), or nothing when there are none.

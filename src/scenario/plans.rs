@@ -774,6 +774,14 @@ impl ResolvedPlan {
 
 /// Matches plans to resources and builds one `Program` per distinct set of plans.
 pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan], problems: &mut Problems) {
+    let mut first_rule = Vec::with_capacity(plans.len());
+    model.rules.clear();
+    for plan in plans {
+        first_rule.push(model.rules.len() as u32);
+        model
+            .rules
+            .extend(plan.rule_names.iter().map(|r| format!("{}/{r}", plan.name)));
+    }
     let mut by_key: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
     let mut programs: Vec<Program> = Vec::new();
     for r in 0..model.resources.len() {
@@ -795,7 +803,13 @@ pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan], problem
             continue;
         }
         let index = *by_key.entry(key.clone()).or_insert_with(|| {
-            programs.push(program(&key, plans, &model.vaults, &model.regions));
+            programs.push(program(
+                &key,
+                plans,
+                &first_rule,
+                &model.vaults,
+                &model.regions,
+            ));
             programs.len() - 1
         });
         model.resources[r].program = Some(index);
@@ -846,7 +860,13 @@ pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan], problem
 /// fire produce one job, kept under the rule with the longest retention (AWS Backup,
 /// "plan options and configuration"). Jobs of different plans stay separate; the
 /// one-job-per-resource rule serialises them in the simulation.
-fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault], regions: &[String]) -> Program {
+fn program(
+    key: &[usize],
+    plans: &[ResolvedPlan],
+    rule_offset: &[u32],
+    vaults: &[Vault],
+    regions: &[String],
+) -> Program {
     let mut lifecycles: Vec<Lifecycle> = Vec::new();
     let mut copy_sets: Vec<Vec<CopySpec>> = vec![Vec::new()];
     let mut slots: Vec<Slot> = Vec::new();
@@ -882,6 +902,7 @@ fn program(key: &[usize], plans: &[ResolvedPlan], vaults: &[Vault], regions: &[S
                 delete_after_seconds: rule.lifecycle.delete_after_days.map(|d| d * DAY_SECONDS),
                 vault: rule.vault,
                 rejected_by_lock: lock_rejects(&vaults[rule.vault], rule.lifecycle),
+                rule: rule_offset[p] + winner as u32,
             };
             let lifecycle_index = match lifecycles.iter().position(|l| *l == lifecycle) {
                 Some(x) => x,

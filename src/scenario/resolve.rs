@@ -14,6 +14,7 @@ use super::load::Scenario;
 use super::plans::{assign_programs, plans};
 use super::policies;
 use super::raw::RawDist;
+use crate::cost::Charge;
 use crate::dist::Dist;
 use crate::model::*;
 
@@ -109,6 +110,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         ous,
         resources,
         programs: Vec::new(),
+        rules: Vec::new(),
         behaviour: behaviour?,
         groups: Vec::new(),
         tiers,
@@ -139,6 +141,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         &mut model,
         raw.simulation.tier_tag.as_deref().unwrap_or("BackupTier"),
     );
+    cost_attributes(&mut model);
     Some(model)
 }
 
@@ -896,21 +899,15 @@ fn costs(
             catalog.override_price(&o.region, t, it, o.usd);
         }
     }
-    let usd = |region: &str, t: ResourceType, item| catalog.price(region, t, item).map(|p| p.usd);
-    let mut storage = Vec::new();
-    let mut transfer = Vec::new();
+    let mut prices = Vec::new();
     for region in &model.regions {
         for t in ResourceType::ALL {
-            storage.push((
-                usd(region, t, PriceItem::WarmStorage),
-                usd(region, t, PriceItem::ColdStorage),
-            ));
+            prices.push(Charge::ALL.map(|charge| {
+                catalog
+                    .price(region, t, charge.item())
+                    .map(|p| (p.usd, p.source_kind))
+            }));
         }
-        transfer.push(usd(
-            region,
-            ResourceType::Ebs,
-            PriceItem::CrossRegionTransfer,
-        ));
     }
     Some(Costs {
         catalog: catalog.name.clone(),
@@ -920,9 +917,88 @@ fn costs(
             .iter()
             .map(|t| catalog.gb_day_types.contains(t))
             .collect(),
-        storage,
-        transfer,
+        prices,
+        regions: model.regions.len(),
+        attributes: Vec::new(),
+        attribute_of: Vec::new(),
+        dimension_values: Vec::new(),
+        retention_fill_seconds: None,
+        steady_from_month: None,
     })
+}
+
+/// The tag that names a resource's data class.
+pub const DATA_CLASS_TAG: &str = "DataClassification";
+
+/// Fills the cost keys (after groups are assigned): each resource's OU, environment,
+/// tier, data class and type, interned.
+fn cost_attributes(model: &mut Model) {
+    let Some(costs) = model.costs.as_mut() else {
+        return;
+    };
+    let mut values: Vec<Vec<String>> = vec![Vec::new(); 5];
+    let mut intern = |dimension: usize, name: &str| -> u32 {
+        let names = &mut values[dimension];
+        let i = names.iter().position(|n| n == name).unwrap_or_else(|| {
+            names.push(name.to_string());
+            names.len() - 1
+        });
+        i as u32
+    };
+    let mut attributes: BTreeMap<CostAttributes, u32> = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut attribute_of = Vec::with_capacity(model.resources.len());
+    for r in &model.resources {
+        let group = &model.groups[r.group];
+        let a = CostAttributes {
+            values: [
+                intern(0, &model.ous[model.accounts[r.account].ou].name),
+                intern(1, &group.environment),
+                intern(2, &group.tier),
+                intern(3, r.tag(DATA_CLASS_TAG).unwrap_or("unclassified")),
+                intern(4, r.resource_type.name()),
+            ],
+            resource_type: r.resource_type,
+        };
+        let next = attributes.len() as u32;
+        let i = *attributes.entry(a).or_insert_with(|| {
+            order.push(a);
+            next
+        });
+        attribute_of.push(i);
+    }
+    costs.attributes = order;
+    costs.attribute_of = attribute_of;
+    costs.dimension_values = values;
+    let minimum_cold = costs.cold_minimum_days * DAY_SECONDS;
+    let life = |cold: Option<i64>, delete: Option<i64>| {
+        delete.map(|d| cold.map_or(d, |c| d.max(c.saturating_add(minimum_cold))))
+    };
+    let mut fill = Some(0i64);
+    for program in &model.programs {
+        let lives = program
+            .lifecycles
+            .iter()
+            .map(|l| life(l.cold_after_seconds, l.delete_after_seconds))
+            .chain(
+                program
+                    .copy_sets
+                    .iter()
+                    .flatten()
+                    .map(|c| life(c.cold_after_seconds, c.delete_after_seconds)),
+            );
+        for l in lives {
+            fill = fill.zip(l).map(|(a, b)| a.max(b));
+        }
+    }
+    costs.retention_fill_seconds = fill;
+    costs.steady_from_month = fill.and_then(|f| {
+        model
+            .simulation
+            .months
+            .iter()
+            .position(|m| m.start_seconds >= f)
+    });
 }
 
 fn keys(raw: &super::raw::RawKeys, model: &Model, problems: &mut Problems) -> Option<Keys> {

@@ -24,11 +24,13 @@
 //! Not modelled (docs/assumptions.md): copy storage at the destination, the quota shared
 //! by two links that end in the same region.
 
+use super::cost::Billed;
 use super::disaster::DisasterState;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
 use super::outcome::{CopyCounts, CostTally, GroupOutcome, View};
 use super::trial::{Exposure, Point, ceil_non_negative};
+use crate::cost::StoredInterval;
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
@@ -308,11 +310,12 @@ impl CopyStage {
             // Transfer is billed to the source region once the copy exists (AWS bills no
             // failed copy).
             if let (Some(tally), Some(costs), Some(_)) = (cost.as_deref_mut(), &model.costs, r.link)
-                && (0..sim.horizon_seconds).contains(&r.done)
             {
-                let month = sim.month_of(r.done);
-                let region = usize::from(model.resources[resource].region_id);
-                tally.transfer_gb[region * tally.months + month] += r.bytes as f64 / costs.gb_bytes;
+                let at = Billed {
+                    resource,
+                    region: model.resources[resource].region_id,
+                };
+                super::cost::transfer(tally, model, costs, at, r.bytes, r.done);
             }
             let lag = (r.done - r.arrival) as u64;
             if r.done < model.simulation.horizon_seconds {
@@ -333,6 +336,11 @@ impl CopyStage {
                     days.backlog_jobs[l][d] += sign;
                     days.backlog_bytes[l][d] += i128::from(sign) * i128::from(r.bytes);
                 }
+            }
+        }
+        if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
+            for (resource, requests) in self.requests.iter().enumerate() {
+                copy_storage(tally, model, costs, resource, requests);
             }
         }
         for series in days.backlog_jobs.iter_mut() {
@@ -402,7 +410,7 @@ impl CopyStage {
                 &mut views[dr][resource.group],
                 resource,
             );
-            pending.settle(model, r, views, outages);
+            pending.settle(model, r, views, outages, cost.as_deref_mut());
         }
         days
     }
@@ -431,6 +439,78 @@ pub(super) fn insert_point(stack: &mut Vec<Point>, p: Point) {
     stack.retain(|q| !(q.capture <= p.capture && q.delete_at <= p.delete_at));
     let at = stack.partition_point(|q| q.capture < p.capture);
     stack.insert(at, p);
+}
+
+/// Bills the storage of `resource`'s copies in their destination regions, the way the
+/// source's points are held (DESIGN.md "Lifecycle"): per destination vault, the newest
+/// copy holds its full size and each older one what its successor sent, until it leaves
+/// warm storage; a copy in cold storage holds its full size (billed at least 90 days).
+/// A copy exists from its completion to its deletion (counted from the source's
+/// creation, as AWS does).
+fn copy_storage(
+    tally: &mut CostTally,
+    model: &Model,
+    costs: &crate::model::Costs,
+    resource: usize,
+    requests: &[Request],
+) {
+    use crate::cost::Charge;
+    // The newest copy in each vault: (vault, usable from, leaves warm, full bytes).
+    let mut heads: Vec<(u32, i64, i64, u64)> = Vec::new();
+    let horizon = model.simulation.horizon_seconds;
+    for r in requests.iter().filter(|r| r.done < horizon) {
+        let at = Billed {
+            resource,
+            region: r.region,
+        };
+        let mut hold = |charge, bytes, from, to| {
+            super::cost::storage(
+                tally,
+                model,
+                costs,
+                at,
+                charge,
+                StoredInterval { bytes, from, to },
+            );
+        };
+        let warm_end = r.cold_at.min(r.delete_at);
+        let usable = r.done.min(warm_end);
+        match heads.iter_mut().find(|h| h.0 == r.vault) {
+            Some(h) => {
+                hold(Charge::Warm, h.3, h.1, usable.min(h.2));
+                hold(Charge::Warm, r.bytes, usable, h.2);
+                *h = (r.vault, usable, warm_end, r.full_bytes);
+            }
+            None => heads.push((r.vault, usable, warm_end, r.full_bytes)),
+        }
+        if r.cold_at < r.delete_at {
+            hold(
+                Charge::Cold,
+                r.full_bytes,
+                r.cold_at.max(r.done),
+                r.delete_at,
+            );
+        }
+    }
+    for (vault, usable, warm_end, full) in heads {
+        let region = requests
+            .iter()
+            .find(|r| r.vault == vault)
+            .map_or(0, |r| r.region);
+        let at = Billed { resource, region };
+        super::cost::storage(
+            tally,
+            model,
+            costs,
+            at,
+            crate::cost::Charge::Warm,
+            StoredInterval {
+                bytes: full,
+                from: usable,
+                to: warm_end,
+            },
+        );
+    }
 }
 
 #[cfg(test)]

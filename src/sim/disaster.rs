@@ -22,6 +22,8 @@
 //! Phase 1 (each resource's own pass) offers local points; phase 3 (after the copy links
 //! ran) offers copies, then restores.
 
+use super::cost::{Billed, Restored};
+use super::outcome::CostTally;
 use super::outcome::{GroupOutcome, OutageTimeline};
 use super::trial::{
     MIN_THROUGHPUT_MIB_PER_S, Point, ceil_non_negative, restore, round_non_negative, uniform_below,
@@ -255,6 +257,7 @@ impl Pending {
         resource_index: usize,
         views: &mut [Vec<GroupOutcome>],
         outages: &mut [Outage],
+        mut cost: Option<&mut CostTally>,
     ) {
         use super::outcome::View;
         let resource = &model.resources[resource_index];
@@ -262,7 +265,7 @@ impl Pending {
         let mut settle = |view: View, pick: Pick, rng: &mut SimRng, settings: &Declared| {
             let group = &mut views[view as usize][resource.group];
             record_event(group, pick.instant(), pick.best, spec.rpo_target_seconds);
-            restore(
+            let restored = restore(
                 model,
                 resource,
                 rng,
@@ -272,6 +275,15 @@ impl Pending {
                 spec.rto_target_seconds,
                 group,
             );
+            if let (Some(tally), Some(costs), Some(r)) =
+                (cost.as_deref_mut(), &model.costs, restored)
+            {
+                let at = Billed {
+                    resource: resource_index,
+                    region: resource.region_id,
+                };
+                super::cost::restore(tally, model, costs, at, &settings.timing, r);
+            }
         };
         if let (Some((pick, mut rng)), Some(c)) =
             (self.compromise, &model.disasters.account_compromise)
@@ -373,6 +385,7 @@ pub(super) fn run_outages(
     state: &mut DisasterState,
     views: &mut [Vec<GroupOutcome>],
     timeline: &mut OutageTimeline,
+    mut cost: Option<&mut CostTally>,
 ) {
     let (outages, buffers) = (&mut state.outages, &mut state.waves);
     use super::outcome::View;
@@ -423,6 +436,20 @@ pub(super) fn run_outages(
             let validation = draw(&behaviour.validation_minutes);
             let hydration = draw(&behaviour.hydration_minutes);
             let in_cold = point.cold_at <= outage.at;
+            if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
+                // Billed at the resource's own region's rate (the copy restored from
+                // lives in another region; docs/cost.md).
+                let at = Billed {
+                    resource: r as usize,
+                    region: resource.region_id,
+                };
+                let restored = Restored {
+                    bytes: point.full_bytes,
+                    from_cold: in_cold,
+                    at: outage.at,
+                };
+                super::cost::restore(tally, model, costs, at, &settings.timing, restored);
+            }
             let setup = 60.0 * retrieval + if in_cold { 3600.0 * cold_extra } else { 0.0 };
             let priority = if settings.tier_priority { tier } else { 0 };
             buffers.jobs.push(RestoreJob {

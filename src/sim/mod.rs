@@ -6,6 +6,7 @@
 //! impossible states are `assert!`s. The Monte Carlo driver (`montecarlo`) runs it.
 
 pub mod copy;
+pub mod cost;
 pub mod disaster;
 pub mod link;
 pub mod ops;

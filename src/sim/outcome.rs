@@ -1,6 +1,7 @@
 //! What one trial returns: exact integer tallies and fixed-layout histograms, per
 //! reporting group, plus storage held per day and job counts.
 
+use crate::cost::{COST_CATEGORIES, COST_DIMENSIONS, Charge, SourceKind};
 use crate::stats::Histogram;
 
 /// What a set of group outcomes describes: one disaster (or the DR-region view).
@@ -92,19 +93,43 @@ impl TrialOutcome {
     }
 }
 
-/// What one trial bills, by calendar month, for the cost forecast (prices are applied by
-/// the Monte Carlo stage): GB-months of storage per (region, resource type) cell
-/// (`model::Costs::cell`) and GB of cross-region transfer per source region.
+/// What one trial bills, by calendar month, for the cost forecast (prices are applied at
+/// the end of the trial): per charge (`cost::Charge`), the quantity billed under each cost
+/// key (`model::Costs::key`: the resource's attributes × the billed region) in each month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostTally {
     pub months: usize,
-    /// `[cell × months + month]`.
-    pub warm_gb_months: Vec<f64>,
-    pub cold_gb_months: Vec<f64>,
-    /// Cold storage billed for the rest of the 90-day minimum of points deleted earlier.
-    pub early_deletion_gb_months: Vec<f64>,
-    /// `[region × months + month]`: GB copied to other regions, billed to the source.
-    pub transfer_gb: Vec<f64>,
+    /// `[Charge as usize][key × months + month]`.
+    pub quantities: Vec<Vec<f64>>,
+    /// `[rule × cells + cell]`: what each rule's cold transition buys, per price cell.
+    pub lifecycle: Vec<LifecycleTally>,
+}
+
+/// The recovery points of one rule (in one price cell) that asked for cold storage, and
+/// what each would hold over its whole life with and without the cold transition.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LifecycleTally {
+    /// Points created that asked for cold storage.
+    pub points: u64,
+    /// Of those, points of a type that cannot go cold (the setting does nothing).
+    pub unsupported: u64,
+    /// As designed: GB-days warm (the point's incremental data until it moves, or to
+    /// deletion when it never does).
+    pub warm_gb_days: f64,
+    /// As designed: GB-days cold billed (the full point, at least the 90-day minimum).
+    pub cold_gb_days: f64,
+    /// Kept warm to deletion instead: GB-days warm.
+    pub stay_warm_gb_days: f64,
+}
+
+impl LifecycleTally {
+    pub fn merge(&mut self, other: &LifecycleTally) {
+        self.points += other.points;
+        self.unsupported += other.unsupported;
+        self.warm_gb_days += other.warm_gb_days;
+        self.cold_gb_days += other.cold_gb_days;
+        self.stay_warm_gb_days += other.stay_warm_gb_days;
+    }
 }
 
 /// One trial's bill, in USD per calendar month.
@@ -113,94 +138,157 @@ pub struct MonthlyCost {
     pub total: Vec<f64>,
     /// `[category][month]`, categories as [`COST_CATEGORIES`].
     pub by_category: Vec<Vec<f64>>,
-    /// `[ResourceType as usize][month]`.
-    pub by_type: Vec<Vec<f64>>,
-    /// `[region id][month]`.
-    pub by_region: Vec<Vec<f64>>,
-    /// GB-months (storage) and GB (transfer) the catalog has no price for.
-    pub unpriced: f64,
+    /// `[dimension][value][month]`, dimensions as [`COST_DIMENSIONS`]: the values of
+    /// `Costs::dimension_values`, then regions (`Model::regions`), then price source kinds
+    /// (`SourceKind::ALL`).
+    pub by_dimension: Vec<Vec<Vec<f64>>>,
+    /// Per charge: the quantity (in its unit) the catalog has no price for.
+    pub unpriced: Vec<f64>,
+    /// Mean monthly total over the complete months once retention has filled.
+    pub steady_monthly: Option<f64>,
+    /// Per rule (`Model::rules`): what its cold transition buys.
+    pub lifecycle: Vec<RuleLifecycleCost>,
 }
 
-/// The cost categories, in report order.
-pub const COST_CATEGORIES: [&str; 4] = ["warm", "cold", "early_deletion", "transfer"];
+/// The lifetime cost of one rule's recovery points that asked for cold storage, as
+/// designed and if they stayed warm (USD; `None` where a price is missing).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RuleLifecycleCost {
+    pub points: u64,
+    /// Points of types that cannot go cold (the setting does nothing).
+    pub unsupported: u64,
+    pub designed_usd: Option<f64>,
+    pub stay_warm_usd: Option<f64>,
+}
 
 impl CostTally {
-    /// Prices the tally with `costs`.
-    pub fn price(&self, costs: &crate::model::Costs) -> MonthlyCost {
+    pub fn new(keys: usize, months: usize, lifecycle_cells: usize) -> CostTally {
+        CostTally {
+            months,
+            quantities: vec![vec![0.0; keys * months]; Charge::ALL.len()],
+            lifecycle: vec![LifecycleTally::default(); lifecycle_cells],
+        }
+    }
+
+    /// The months of `charge` under `key`.
+    pub fn months_of(&mut self, charge: Charge, key: usize) -> &mut [f64] {
         let n = self.months;
-        let types = crate::model::ResourceType::ALL.len();
-        let regions = self.transfer_gb.len() / n.max(1);
+        &mut self.quantities[charge as usize][key * n..(key + 1) * n]
+    }
+
+    /// Adds `quantity` of `charge` under `key` in `month`.
+    pub fn add(&mut self, charge: Charge, key: usize, month: usize, quantity: f64) {
+        let n = self.months;
+        self.quantities[charge as usize][key * n + month] += quantity;
+    }
+
+    /// Prices the tally with `model`'s costs.
+    pub fn price(&self, model: &crate::model::Model) -> MonthlyCost {
+        let costs = model
+            .costs
+            .as_ref()
+            .expect("a tally exists only with prices");
+        let n = self.months;
+        let mut sizes: Vec<usize> = costs.dimension_values.iter().map(Vec::len).collect();
+        sizes.push(costs.regions);
+        sizes.push(SourceKind::ALL.len());
         let mut bill = MonthlyCost {
             total: vec![0.0; n],
             by_category: vec![vec![0.0; n]; COST_CATEGORIES.len()],
-            by_type: vec![vec![0.0; n]; types],
-            by_region: vec![vec![0.0; n]; regions],
-            unpriced: 0.0,
+            by_dimension: sizes.iter().map(|&k| vec![vec![0.0; n]; k]).collect(),
+            unpriced: vec![0.0; Charge::ALL.len()],
+            steady_monthly: None,
+            lifecycle: Vec::new(),
         };
-        let add = |bill: &mut MonthlyCost,
-                   category: usize,
-                   t: Option<usize>,
-                   r: usize,
-                   m: usize,
-                   quantity: f64,
-                   price: Option<f64>| {
-            if quantity == 0.0 {
-                return;
-            }
-            let Some(price) = price else {
-                bill.unpriced += quantity;
-                return;
-            };
-            let usd = quantity * price;
-            bill.total[m] += usd;
-            bill.by_category[category][m] += usd;
-            if let Some(t) = t {
-                bill.by_type[t][m] += usd;
-            }
-            bill.by_region[r][m] += usd;
-        };
-        for cell in 0..costs.storage.len() {
-            let (warm, cold) = costs.storage[cell];
-            let (r, t) = (cell / types, cell % types);
-            for m in 0..n {
-                let i = cell * n + m;
-                add(&mut bill, 0, Some(t), r, m, self.warm_gb_months[i], warm);
-                add(&mut bill, 1, Some(t), r, m, self.cold_gb_months[i], cold);
-                add(
-                    &mut bill,
-                    2,
-                    Some(t),
-                    r,
-                    m,
-                    self.early_deletion_gb_months[i],
-                    cold,
-                );
+        for key in 0..costs.keys() {
+            let cell = costs.cell_of_key(key);
+            let attributes = &costs.attributes[key / costs.regions];
+            for charge in Charge::ALL {
+                let months = &self.quantities[charge as usize][key * n..(key + 1) * n];
+                if months.iter().all(|&q| q == 0.0) {
+                    continue;
+                }
+                let Some((price, kind)) = costs.prices[cell][charge as usize] else {
+                    bill.unpriced[charge as usize] += months.iter().sum::<f64>();
+                    continue;
+                };
+                let mut values = [0usize; COST_DIMENSIONS.len()];
+                for (d, v) in attributes.values.iter().enumerate() {
+                    values[d] = *v as usize;
+                }
+                values[5] = key % costs.regions;
+                values[6] = SourceKind::ALL
+                    .iter()
+                    .position(|k| *k == kind)
+                    .expect("every kind is listed");
+                for (m, &quantity) in months.iter().enumerate() {
+                    let usd = quantity * price;
+                    bill.total[m] += usd;
+                    bill.by_category[charge.category()][m] += usd;
+                    for (d, &v) in values.iter().enumerate() {
+                        bill.by_dimension[d][v][m] += usd;
+                    }
+                }
             }
         }
-        for r in 0..regions {
-            for m in 0..n {
-                add(
-                    &mut bill,
-                    3,
-                    None,
-                    r,
-                    m,
-                    self.transfer_gb[r * n + m],
-                    costs.transfer[r],
-                );
-            }
-        }
+        let sim = &model.simulation;
+        let complete = sim
+            .months
+            .iter()
+            .take_while(|m| m.end_seconds <= sim.horizon_seconds)
+            .count();
+        bill.steady_monthly = costs
+            .steady_from_month
+            .filter(|&first| first < complete)
+            .map(|first| {
+                bill.total[first..complete].iter().sum::<f64>() / (complete - first) as f64
+            });
+        bill.lifecycle = self.price_lifecycle(model, costs);
         bill
     }
 
-    pub fn new(cells: usize, regions: usize, months: usize) -> CostTally {
-        CostTally {
-            months,
-            warm_gb_months: vec![0.0; cells * months],
-            cold_gb_months: vec![0.0; cells * months],
-            early_deletion_gb_months: vec![0.0; cells * months],
-            transfer_gb: vec![0.0; regions * months],
-        }
+    /// Prices the lifecycle analysis: GB-days at the cell's $/GB-month over the days in an
+    /// average month.
+    fn price_lifecycle(
+        &self,
+        model: &crate::model::Model,
+        costs: &crate::model::Costs,
+    ) -> Vec<RuleLifecycleCost> {
+        let cells = costs.prices.len();
+        let per_day = |cell: usize, charge: Charge| {
+            costs
+                .price(cell, charge)
+                .map(|usd| usd / crate::model::DAYS_PER_MONTH)
+        };
+        (0..model.rules.len())
+            .map(|rule| {
+                let mut out = RuleLifecycleCost {
+                    designed_usd: Some(0.0),
+                    stay_warm_usd: Some(0.0),
+                    ..RuleLifecycleCost::default()
+                };
+                for cell in 0..cells {
+                    let t = &self.lifecycle[rule * cells + cell];
+                    if t.points == 0 {
+                        continue;
+                    }
+                    out.points += t.points;
+                    out.unsupported += t.unsupported;
+                    let warm = per_day(cell, Charge::Warm);
+                    let cold = per_day(cell, Charge::Cold);
+                    let designed = if t.cold_gb_days > 0.0 {
+                        warm.zip(cold)
+                            .map(|(w, c)| t.warm_gb_days * w + t.cold_gb_days * c)
+                    } else {
+                        warm.map(|w| t.warm_gb_days * w)
+                    };
+                    let stay = warm.map(|w| t.stay_warm_gb_days * w);
+                    out.designed_usd = out.designed_usd.zip(designed).map(|(a, b)| a + b);
+                    out.stay_warm_usd = out.stay_warm_usd.zip(stay).map(|(a, b)| a + b);
+                }
+                out
+            })
+            .collect()
     }
 }
 

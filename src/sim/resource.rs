@@ -11,15 +11,16 @@
 //! every other resource runs start to finish on its own.
 
 use super::copy::CopyStage;
+use super::cost;
 use super::disaster::Pending;
 use super::ops::OpsCollector;
 use super::outcome::{CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays};
 use super::trial::{
     Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, ceil_non_negative, round_non_negative,
 };
-use crate::cost::{StoredInterval, billed_gb_months, early_deletion_gb_months};
+use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
-use crate::model::{CompletionWindowFrom, Costs, DAY_SECONDS, MIB_BYTES, Model, Resource};
+use crate::model::{CompletionWindowFrom, Costs, DAY_SECONDS, MIB_BYTES, Model};
 use crate::rng::{SimRng, Stream, stream};
 
 /// The newest point still held in warm storage: it carries the chain's full size.
@@ -39,6 +40,9 @@ struct Draws {
     fails: bool,
     throughput_mib_per_s: f64,
 }
+
+/// The longest continuous-backup retention AWS accepts, days.
+const MAX_CONTINUOUS_DAYS: i64 = 35;
 
 /// Where a resource's jobs write their results.
 pub(super) struct Sinks<'a> {
@@ -61,49 +65,27 @@ enum Billed {
 }
 
 impl Sinks<'_> {
-    /// Holds `bytes` of `resource` in storage over `[from, to)`: the storage days and,
-    /// when priced, the GB-months of its (region, type) cell.
-    fn hold(
-        &mut self,
-        model: &Model,
-        resource: &Resource,
-        class: Billed,
-        bytes: u64,
-        from: i64,
-        to: i64,
-    ) {
-        let storage_class = match class {
-            Billed::Warm => StorageClass::Warm,
-            Billed::Cold => StorageClass::Cold,
+    /// Holds `bytes` of resource `index` in storage over `[from, to)`: the storage days
+    /// and, when priced, the GB-months billed in its region.
+    fn hold(&mut self, model: &Model, index: usize, class: Billed, bytes: u64, from: i64, to: i64) {
+        let (storage_class, charge) = match class {
+            Billed::Warm => (StorageClass::Warm, Charge::Warm),
+            Billed::Cold => (StorageClass::Cold, Charge::Cold),
         };
         self.storage.hold(storage_class, bytes, from, to);
         if let (Some(tally), Some(costs)) = (self.cost.as_deref_mut(), &model.costs) {
-            let months = &model.simulation.months;
-            let n = tally.months;
-            let cell = Costs::cell(resource.region_id, resource.resource_type);
-            let per_month = match class {
-                Billed::Warm => &mut tally.warm_gb_months[cell * n..(cell + 1) * n],
-                Billed::Cold => &mut tally.cold_gb_months[cell * n..(cell + 1) * n],
+            let at = cost::Billed {
+                resource: index,
+                region: model.resources[index].region_id,
             };
-            billed_gb_months(
+            cost::storage(
+                tally,
+                model,
+                costs,
+                at,
+                charge,
                 StoredInterval { bytes, from, to },
-                months,
-                costs.gb_bytes,
-                costs.per_day[resource.resource_type as usize],
-                per_month,
             );
-            if class == Billed::Cold {
-                let early = &mut tally.early_deletion_gb_months[cell * n..(cell + 1) * n];
-                early_deletion_gb_months(
-                    bytes,
-                    from,
-                    to,
-                    costs.cold_minimum_days,
-                    months,
-                    costs.gb_bytes,
-                    early,
-                );
-            }
         }
     }
 }
@@ -137,6 +119,8 @@ pub(super) struct ResourceRun {
     corruption: Option<Corruption>,
     pending: Pending,
     continuous_vault: Option<usize>,
+    /// Continuous backup: the window of point-in-time recovery, seconds.
+    continuous_window: i64,
     loss_at: i64,
     /// (destination vault, capture of the last good copy) of this resource.
     last_copy: Vec<(usize, i64)>,
@@ -191,6 +175,7 @@ impl ResourceRun {
             corruption,
             pending,
             continuous_vault: None,
+            continuous_window: 0,
             loss_at,
             last_copy: Vec::new(),
         }
@@ -348,6 +333,9 @@ impl ResourceRun {
         {
             self.exposure.continuous_from = end;
             self.continuous_vault = Some(lifecycle.vault);
+            self.continuous_window = lifecycle
+                .delete_after_seconds
+                .unwrap_or(MAX_CONTINUOUS_DAYS * DAY_SECONDS);
             if let Some(c) = self.corruption.as_mut() {
                 c.continuous = Some((end, lifecycle.delete_after_seconds.unwrap_or(i64::MAX)));
             }
@@ -387,14 +375,14 @@ impl ResourceRun {
             if let Some(h) = self.head {
                 sinks.hold(
                     model,
-                    resource,
+                    self.index,
                     Billed::Warm,
                     h.full_bytes,
                     h.usable,
                     end.min(h.warm_end),
                 );
                 if predecessor.is_some() {
-                    sinks.hold(model, resource, Billed::Warm, bytes, end, h.warm_end);
+                    sinks.hold(model, self.index, Billed::Warm, bytes, end, h.warm_end);
                 }
             }
             self.head = Some(WarmHead {
@@ -404,13 +392,26 @@ impl ResourceRun {
                 full_bytes,
             });
         } else {
-            sinks.hold(model, resource, Billed::Warm, full_bytes, end, warm_end);
+            sinks.hold(model, self.index, Billed::Warm, full_bytes, end, warm_end);
+        }
+        if let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
+            && (predecessor.is_some() || !behaviour.incremental)
+        {
+            cost::lifecycle(
+                tally,
+                costs,
+                Costs::cell(resource.region_id, resource.resource_type),
+                &lifecycle,
+                behaviour.cold_storage,
+                bytes,
+                full_bytes,
+            );
         }
         if cold_at < delete_at {
             // Cold recovery points are full copies (and billed at least 90 days).
             sinks.hold(
                 model,
-                resource,
+                self.index,
                 Billed::Cold,
                 full_bytes,
                 cold_at,
@@ -439,7 +440,7 @@ impl ResourceRun {
         if let Some(h) = self.head {
             sinks.hold(
                 model,
-                resource,
+                self.index,
                 Billed::Warm,
                 h.full_bytes,
                 h.usable,
@@ -449,6 +450,18 @@ impl ResourceRun {
         let group = &mut sinks.local[resource.group];
         self.exposure
             .advance(&mut self.stack, sim.horizon_seconds, group, resource);
+        if self.continuous_vault.is_some()
+            && let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
+        {
+            continuous_storage(
+                tally,
+                model,
+                costs,
+                self.index,
+                self.exposure.continuous_from,
+                self.continuous_window,
+            );
+        }
         if let Some(vault) = self.continuous_vault {
             self.pending.offer_continuous(
                 model,
@@ -469,7 +482,7 @@ impl ResourceRun {
             .resource_loss
             .as_ref()
             .expect("resolve always sets resource loss");
-        restore(
+        let restored = restore(
             model,
             resource,
             &mut restore_rng,
@@ -479,13 +492,22 @@ impl ResourceRun {
             target,
             group,
         );
+        let at = cost::Billed {
+            resource: self.index,
+            region: resource.region_id,
+        };
+        if let (Some(tally), Some(costs), Some(r)) =
+            (sinks.cost.as_deref_mut(), &model.costs, restored)
+        {
+            cost::restore(tally, model, costs, at, &resource_loss.timing, r);
+        }
         if let Some(mut c) = self.corruption {
             let group = &mut corruption_groups[resource.group];
             let source = c.source();
             record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
             let detect_at = c.detect_at;
             let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
-            restore(
+            let restored = restore(
                 model,
                 resource,
                 &mut c.rng,
@@ -495,7 +517,80 @@ impl ResourceRun {
                 target,
                 group,
             );
+            if let (Some(tally), Some(costs), Some(r), Some(settings)) = (
+                sinks.cost.as_deref_mut(),
+                &model.costs,
+                restored,
+                &model.disasters.logical_corruption,
+            ) {
+                cost::restore(tally, model, costs, at, &settings.timing, r);
+            }
         }
         (self.pending, self.stack)
+    }
+}
+
+/// Bills continuous backup from `from` to the horizon: the change log of the last
+/// `window` (a day's changed data per day, filling over the first `window` days). For
+/// RDS and Aurora the database's own size is free backup storage, which covers the
+/// base copy; other types also hold their full size.
+fn continuous_storage(
+    tally: &mut CostTally,
+    model: &Model,
+    costs: &Costs,
+    index: usize,
+    from: i64,
+    window: i64,
+) {
+    use crate::model::ResourceType;
+    let horizon = model.simulation.horizon_seconds;
+    if from >= horizon {
+        return;
+    }
+    let resource = &model.resources[index];
+    let at = cost::Billed {
+        resource: index,
+        region: resource.region_id,
+    };
+    let size = resource.size_on_day(from / DAY_SECONDS);
+    if !matches!(
+        resource.resource_type,
+        ResourceType::Rds | ResourceType::Aurora
+    ) {
+        let bytes = round_non_negative(size);
+        cost::storage(
+            tally,
+            model,
+            costs,
+            at,
+            Charge::Continuous,
+            StoredInterval {
+                bytes,
+                from,
+                to: horizon,
+            },
+        );
+    }
+    // A day's log held from each day on, capped at the window: `window_days` staircase
+    // intervals [from + i days, horizon) hold min(i + 1, window_days) days of log.
+    let daily = round_non_negative(size * resource.daily_change_fraction);
+    let window_days = (window + DAY_SECONDS - 1) / DAY_SECONDS;
+    for i in 0..window_days {
+        let start = from + i * DAY_SECONDS;
+        if start >= horizon {
+            break;
+        }
+        cost::storage(
+            tally,
+            model,
+            costs,
+            at,
+            Charge::Continuous,
+            StoredInterval {
+                bytes: daily,
+                from: start,
+                to: horizon,
+            },
+        );
     }
 }

@@ -109,12 +109,11 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
             monitored_accounts: 0,
             firings: Vec::new(),
         },
-        cost: model.costs.as_ref().map(|_| {
-            let regions = model.regions.len();
+        cost: model.costs.as_ref().map(|costs| {
             CostTally::new(
-                regions * crate::model::ResourceType::ALL.len(),
-                regions,
+                costs.keys(),
                 sim.months.len(),
+                model.rules.len() * costs.prices.len(),
             )
         }),
         cost_usd: None,
@@ -180,9 +179,6 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         outcome.cost.as_mut(),
     );
     outcome.alarms = ops.alarms(model);
-    if let (Some(tally), Some(costs)) = (&outcome.cost, &model.costs) {
-        outcome.cost_usd = Some(tally.price(costs));
-    }
     disaster::run_outages(
         model,
         trial,
@@ -190,7 +186,11 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         disasters,
         &mut outcome.views,
         &mut outcome.outage,
+        outcome.cost.as_mut(),
     );
+    if let Some(tally) = &outcome.cost {
+        outcome.cost_usd = Some(tally.price(model));
+    }
     outcome
 }
 
@@ -516,7 +516,8 @@ impl Corruption {
 
 /// RTO of restoring `resource` from `source` after a loss at `loss_at`
 /// (DESIGN.md item 6 and the seed's formula: retrieval + transfer + restore + validation,
-/// plus the declaration delay and, for a cold point, the extra retrieval time).
+/// plus the declaration delay and, for a cold point, the extra retrieval time). Returns
+/// what the restore moved (for billing); `None` when nothing was restorable.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn restore(
     model: &Model,
@@ -527,11 +528,11 @@ pub(super) fn restore(
     declaration: &Dist,
     target: Option<i64>,
     group: &mut GroupOutcome,
-) {
+) -> Option<super::cost::Restored> {
     group.losses += 1;
     let Some(point) = source else {
         group.unrecoverable_losses += 1;
-        return;
+        return None;
     };
     let behaviour = &model.behaviour[resource.resource_type as usize];
     let mut draw = |d: &Dist| d.sample_non_negative(rng);
@@ -557,6 +558,11 @@ pub(super) fn restore(
     if target.is_some_and(|t| seconds as i64 <= t) {
         group.rto_met += 1;
     }
+    Some(super::cost::Restored {
+        bytes: point.full_bytes,
+        from_cold: in_cold,
+        at: loss_at,
+    })
 }
 
 /// The parts of a restore's duration.

@@ -1,0 +1,166 @@
+//! The trial's billing hooks: what each stored interval, copy, restore and recovery point
+//! adds to the trial's [`CostTally`], under the resource's cost key in the billed region
+//! (`model::Costs::key`). Prices are applied once, at the end of the trial.
+
+use super::outcome::{CostTally, LifecycleTally};
+use crate::cost::{Charge, billed_gb_months, early_deletion_gb_months};
+use crate::cost::{StoredInterval, cold_billed_until};
+use crate::model::{Costs, DAY_SECONDS, Lifecycle, Model, Timing};
+
+/// Where a resource's charges are billed: the resource and the billed region.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Billed {
+    pub(super) resource: usize,
+    pub(super) region: u16,
+}
+
+/// Bills `interval` (bytes stored over `[from, to)`) as `charge` (warm, cold or continuous storage);
+/// a cold interval that ends before the 90-day minimum also bills the rest.
+pub(super) fn storage(
+    tally: &mut CostTally,
+    model: &Model,
+    costs: &Costs,
+    at: Billed,
+    charge: Charge,
+    interval: StoredInterval,
+) {
+    debug_assert!(matches!(
+        charge,
+        Charge::Warm | Charge::Cold | Charge::Continuous
+    ));
+    let months = &model.simulation.months;
+    let key = costs.key(at.resource, at.region);
+    let resource_type = model.resources[at.resource].resource_type;
+    billed_gb_months(
+        interval,
+        months,
+        costs.gb_bytes,
+        costs.per_day[resource_type as usize],
+        tally.months_of(charge, key),
+    );
+    if charge == Charge::Cold {
+        early_deletion_gb_months(
+            interval.bytes,
+            interval.from,
+            interval.to,
+            costs.cold_minimum_days,
+            months,
+            costs.gb_bytes,
+            tally.months_of(Charge::EarlyDeletion, key),
+        );
+    }
+}
+
+/// Bills `bytes` sent by a copy completed at `done` to the source region.
+pub(super) fn transfer(
+    tally: &mut CostTally,
+    model: &Model,
+    costs: &Costs,
+    at: Billed,
+    bytes: u64,
+    done: i64,
+) {
+    let sim = &model.simulation;
+    if (0..sim.horizon_seconds).contains(&done) {
+        let key = costs.key(at.resource, at.region);
+        tally.add(
+            Charge::Transfer,
+            key,
+            sim.month_of(done),
+            bytes as f64 / costs.gb_bytes,
+        );
+    }
+}
+
+/// A restore that a disaster view performed: the bytes it moved, from which storage
+/// class, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Restored {
+    pub(super) bytes: u64,
+    pub(super) from_cold: bool,
+    pub(super) at: i64,
+}
+
+/// Bills a disaster view's sampled restore as the restores the disaster's rate expects:
+/// the sample stands for `expected_events(timing)` restores of this resource over the
+/// horizon (one when the disaster is forced, none when it has no rate), so the monthly
+/// mean across trials is the expected restore cost at the declared rates.
+pub(super) fn restore(
+    tally: &mut CostTally,
+    model: &Model,
+    costs: &Costs,
+    at: Billed,
+    timing: &Timing,
+    restored: Restored,
+) {
+    let sim = &model.simulation;
+    let weight = expected_events(model, timing);
+    if weight == 0.0 || !(0..sim.horizon_seconds).contains(&restored.at) {
+        return;
+    }
+    let charge = if restored.from_cold {
+        Charge::RestoreCold
+    } else {
+        Charge::RestoreWarm
+    };
+    let key = costs.key(at.resource, at.region);
+    tally.add(
+        charge,
+        key,
+        sim.month_of(restored.at),
+        weight * restored.bytes as f64 / costs.gb_bytes,
+    );
+}
+
+/// Events per unit over the measurement window a disaster's sampled view stands for.
+fn expected_events(model: &Model, timing: &Timing) -> f64 {
+    if timing.at_seconds.is_some() {
+        return 1.0;
+    }
+    let sim = &model.simulation;
+    let window_years =
+        (sim.horizon_seconds - sim.warmup_seconds) as f64 / (365.25 * DAY_SECONDS as f64);
+    timing.rate_per_year.unwrap_or(0.0) * window_years
+}
+
+/// Days a point kept forever is compared over in the lifecycle analysis.
+pub const FOREVER_DAYS: i64 = 3_652;
+
+/// Adds one recovery point of a rule that asks for cold storage to the lifecycle
+/// analysis: over its whole life, what it holds as designed (its incremental data warm
+/// until it moves, then the full point cold for at least the 90-day minimum) and if it
+/// stayed warm to deletion. `changed_bytes` is what the point holds while warm.
+pub(super) fn lifecycle(
+    tally: &mut CostTally,
+    costs: &Costs,
+    cell: usize,
+    lifecycle: &Lifecycle,
+    supported: bool,
+    changed_bytes: u64,
+    full_bytes: u64,
+) {
+    let Some(cold_after) = lifecycle.cold_after_seconds else {
+        return;
+    };
+    let life = lifecycle
+        .delete_after_seconds
+        .unwrap_or(FOREVER_DAYS * DAY_SECONDS);
+    let cells = costs.prices.len();
+    let t: &mut LifecycleTally = &mut tally.lifecycle[lifecycle.rule as usize * cells + cell];
+    let gb = |bytes: u64| bytes as f64 / costs.gb_bytes;
+    let days = |seconds: i64| seconds as f64 / DAY_SECONDS as f64;
+    t.points += 1;
+    t.stay_warm_gb_days += gb(changed_bytes) * days(life);
+    if !supported {
+        t.unsupported += 1;
+    }
+    if !supported || cold_after >= life {
+        // The point never moves: it is billed warm to deletion.
+        t.warm_gb_days += gb(changed_bytes) * days(life);
+        return;
+    }
+    let cold_from = cold_after;
+    let cold_until = cold_billed_until(cold_from, life, costs.cold_minimum_days);
+    t.warm_gb_days += gb(changed_bytes) * days(cold_from);
+    t.cold_gb_days += gb(full_bytes) * days(cold_until - cold_from);
+}
