@@ -30,6 +30,18 @@ fn default_trial(c: &mut Criterion) {
             black_box(simulate_with(&model, trial, 20_261_126, &mut scratch))
         })
     });
+    // The same trial without the cost stage: what cost accounting adds (issue 5: at most
+    // 20 %).
+    let unpriced = vaultsim::model::Model {
+        costs: None,
+        ..model.clone()
+    };
+    group.bench_function("landing-zone-unpriced", |b| {
+        b.iter(|| {
+            trial += 1;
+            black_box(simulate_with(&unpriced, trial, 20_261_126, &mut scratch))
+        })
+    });
     group.finish();
 }
 

@@ -464,6 +464,9 @@ pub struct CostForecast {
     /// Mean monthly cost once retention has filled (`value: None` when the horizon ends
     /// first).
     pub steady_monthly: Value,
+    /// The steady-state month projected from the horizon (`value: None` when points are
+    /// kept forever).
+    pub projected_steady_monthly: Value,
     /// Per rule (`Model::rules`) whose points ask for cold storage.
     pub lifecycle: Vec<LifecycleEstimate>,
     /// Per charge (`cost::Charge::ALL`): the quantity without a price, mean per trial.
@@ -480,10 +483,12 @@ pub struct LifecycleEstimate {
     pub points: f64,
     /// Of those, points of types that cannot go cold.
     pub unsupported: f64,
-    /// Lifetime cost as designed (USD; `None` when a price is missing).
-    pub designed_usd: Option<f64>,
+    /// Of those, points of types the catalog cannot price (left out of the costs).
+    pub unpriced: f64,
+    /// Lifetime cost as designed (USD, the priced points).
+    pub designed_usd: f64,
     /// Lifetime cost had they stayed warm to deletion.
-    pub stay_warm_usd: Option<f64>,
+    pub stay_warm_usd: f64,
     /// Stay-warm minus designed, with its Monte Carlo error (negative: cold costs more).
     pub saving_usd: Value,
 }
@@ -520,36 +525,21 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
     let lifecycle = (0..first.lifecycle.len())
         .filter(|&r| trials.iter().any(|(_, c)| c.lifecycle[r].points > 0))
         .map(|r| {
-            let of = |f: &dyn Fn(&crate::sim::outcome::RuleLifecycleCost) -> Option<f64>| {
-                trials
-                    .iter()
-                    .map(|(_, c)| f(&c.lifecycle[r]))
-                    .collect::<Option<Vec<f64>>>()
+            let mean = |f: &dyn Fn(&crate::sim::outcome::RuleLifecycleCost) -> f64| {
+                trials.iter().map(|(_, c)| f(&c.lifecycle[r])).sum::<f64>() / n
             };
-            let designed = of(&|l| l.designed_usd);
-            let stay = of(&|l| l.stay_warm_usd);
-            let saving = of(&|l| l.stay_warm_usd.zip(l.designed_usd).map(|(s, d)| s - d));
+            let saving: Vec<f64> = trials
+                .iter()
+                .map(|(_, c)| c.lifecycle[r].stay_warm_usd - c.lifecycle[r].designed_usd)
+                .collect();
             LifecycleEstimate {
                 rule: r,
-                points: trials
-                    .iter()
-                    .map(|(_, c)| c.lifecycle[r].points as f64)
-                    .sum::<f64>()
-                    / n,
-                unsupported: trials
-                    .iter()
-                    .map(|(_, c)| c.lifecycle[r].unsupported as f64)
-                    .sum::<f64>()
-                    / n,
-                designed_usd: designed.map(|v| estimate::mean(&v)),
-                stay_warm_usd: stay.map(|v| estimate::mean(&v)),
-                saving_usd: saving.map_or(
-                    Value {
-                        value: None,
-                        standard_error: None,
-                    },
-                    |v| value_of(&v),
-                ),
+                points: mean(&|l| l.points as f64),
+                unsupported: mean(&|l| l.unsupported as f64),
+                unpriced: mean(&|l| l.unpriced as f64),
+                designed_usd: mean(&|l| l.designed_usd),
+                stay_warm_usd: mean(&|l| l.stay_warm_usd),
+                saving_usd: value_of(&saving),
             }
         })
         .collect();
@@ -568,6 +558,12 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
         first_year: years[0],
         years,
         steady_monthly: value_of(&steady),
+        projected_steady_monthly: value_of(
+            &trials
+                .iter()
+                .filter_map(|(_, c)| c.projected_steady_monthly)
+                .collect::<Vec<_>>(),
+        ),
         lifecycle,
         unpriced: (0..first.unpriced.len())
             .map(|k| trials.iter().map(|(_, c)| c.unpriced[k]).sum::<f64>() / n)

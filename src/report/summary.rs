@@ -124,6 +124,9 @@ struct SteadyStateOut {
     ramp_up_months: usize,
     /// Mean monthly cost over the complete steady-state months.
     monthly_usd: ValueOut,
+    /// The steady-state month projected from the horizon (Little's law on the simulated
+    /// recovery points; null when points are kept forever).
+    projected_monthly_usd: ValueOut,
 }
 
 #[derive(Serialize)]
@@ -139,12 +142,14 @@ struct LifecycleOut {
     rule: String,
     /// `saves`, `costs_more` or `does_nothing` (the types cannot go cold).
     verdict: &'static str,
-    /// Recovery points per trial that asked for cold storage, and those that cannot.
+    /// Recovery points per trial that asked for cold storage, those that cannot go
+    /// cold, and those the catalog cannot price (left out of the costs below).
     points: f64,
     unsupported_points: f64,
-    /// Their lifetime cost as designed and had they stayed warm (null: price missing).
-    designed_usd: Option<f64>,
-    stay_warm_usd: Option<f64>,
+    unpriced_points: f64,
+    /// The priced points' lifetime cost as designed and had they stayed warm.
+    designed_usd: f64,
+    stay_warm_usd: f64,
     /// Stay-warm minus designed, with its Monte Carlo error.
     saving_usd: ValueOut,
 }
@@ -198,6 +203,7 @@ fn cost_out(
             },
             points: l.points,
             unsupported_points: l.unsupported,
+            unpriced_points: l.unpriced,
             designed_usd: l.designed_usd,
             stay_warm_usd: l.stay_warm_usd,
             saving_usd: l.saving_usd.into(),
@@ -236,6 +242,7 @@ fn cost_out(
                 .filter(|_| c.steady_monthly.value.is_some())
                 .unwrap_or(months.len()),
             monthly_usd: c.steady_monthly.into(),
+            projected_monthly_usd: c.projected_steady_monthly.into(),
         },
         last_month_usd_mean: last.map_or(0.0, |b| b.mean),
         last_month_usd_p10: last.map_or(0.0, |b| b.p10),

@@ -197,26 +197,32 @@ pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
     let fill = costs
         .retention_fill_seconds
         .map(|s| s / crate::model::DAY_SECONDS);
+    let se_of = |v: &crate::montecarlo::Value| {
+        v.standard_error
+            .map_or_else(String::new, |s| format!(" ± {}", usd(s)))
+    };
     match (cost.steady_monthly.value, costs.steady_from_month) {
-        (Some(steady), Some(from)) => {
-            let se = cost
-                .steady_monthly
-                .standard_error
-                .map_or_else(String::new, |s| format!(" ± {}", usd(s)));
-            text.push_str(&format!(
-                "; steady state {}{se} a month from {} (after {from} months of ramp-up)",
-                usd(steady),
-                model.simulation.months[from].label
-            ));
-        }
+        (Some(steady), Some(from)) => text.push_str(&format!(
+            "; steady state {}{} a month from {} (after {from} months of ramp-up)",
+            usd(steady),
+            se_of(&cost.steady_monthly),
+            model.simulation.months[from].label
+        )),
         _ => text.push_str(&format!(
-            "; last month {} and still ramping up: retention fills after {}",
+            "; last month {}, still ramping up (retention fills after {})",
             usd(last),
             fill.map_or_else(
-                || "never (points kept forever)".to_string(),
+                || "never: points kept forever".to_string(),
                 |d| format!("{d} days")
             ),
         )),
+    }
+    if let Some(projected) = cost.projected_steady_monthly.value {
+        text.push_str(&format!(
+            "; projected steady state {}{} a month",
+            usd(projected),
+            se_of(&cost.projected_steady_monthly)
+        ));
     }
     for (charge, q) in crate::cost::Charge::ALL.iter().zip(&cost.unpriced) {
         if *q > 0.0 {
@@ -235,23 +241,32 @@ pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
                 l.points
             )
         } else {
-            match (l.saving_usd.value, l.stay_warm_usd) {
-                (Some(saving), Some(warm)) if saving >= 0.0 => format!(
-                    "{rule}: cold storage saves {} ({:.0} % of staying warm)",
+            let saving = l.saving_usd.value.unwrap_or(0.0);
+            let mut line = if saving >= 0.0 {
+                format!(
+                    "{rule}: cold storage saves {} over the lives of the points it creates in the horizon ({:.0} % of staying warm)",
                     usd(saving),
-                    100.0 * saving / warm.max(f64::MIN_POSITIVE)
-                ),
-                (Some(saving), _) => format!(
-                    "{rule}: cold storage costs {} more than staying warm (cold points are full size{})",
-                    usd(-saving),
-                    if l.unsupported > 0.0 {
-                        "; some types cannot go cold"
-                    } else {
-                        ""
-                    }
-                ),
-                _ => format!("{rule}: not priced (a warm or cold price is missing)"),
+                    100.0 * saving / l.stay_warm_usd.max(f64::MIN_POSITIVE)
+                )
+            } else {
+                format!(
+                    "{rule}: cold storage costs {} more than staying warm over the lives of the points it creates in the horizon (cold points hold their full size, for at least 90 days)",
+                    usd(-saving)
+                )
+            };
+            if l.unsupported > 0.0 {
+                line.push_str(&format!(
+                    "; {:.0} % of its points cannot go cold",
+                    100.0 * l.unsupported / l.points
+                ));
             }
+            if l.unpriced > 0.0 {
+                line.push_str(&format!(
+                    "; {:.0} % not priced",
+                    100.0 * l.unpriced / l.points
+                ));
+            }
+            line
         };
         text.push_str(&format!("\n  lifecycle {line}"));
     }

@@ -24,7 +24,7 @@
 //! Not modelled (docs/assumptions.md): copy storage at the destination, the quota shared
 //! by two links that end in the same region.
 
-use super::cost::Billed;
+use super::cost::{Billed, Steady};
 use super::disaster::DisasterState;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
@@ -455,15 +455,16 @@ fn copy_storage(
     requests: &[Request],
 ) {
     use crate::cost::Charge;
-    // The newest copy in each vault: (vault, usable from, leaves warm, full bytes).
-    let mut heads: Vec<(u32, i64, i64, u64)> = Vec::new();
-    let horizon = model.simulation.horizon_seconds;
-    for r in requests.iter().filter(|r| r.done < horizon) {
+    // The newest copy in each vault: (vault, capture, usable from, leaves warm, full
+    // bytes). Copies completing after the horizon still count towards the projected
+    // steady state (their billed months are clipped to the horizon).
+    let mut heads: Vec<(u32, i64, i64, i64, u64)> = Vec::new();
+    for r in requests {
         let at = Billed {
             resource,
             region: r.region,
         };
-        let mut hold = |charge, bytes, from, to| {
+        let mut hold = |charge, bytes, from, to, capture| {
             super::cost::storage(
                 tally,
                 model,
@@ -471,28 +472,25 @@ fn copy_storage(
                 at,
                 charge,
                 StoredInterval { bytes, from, to },
+                Steady::Whole { capture },
             );
         };
         let warm_end = r.cold_at.min(r.delete_at);
         let usable = r.done.min(warm_end);
         match heads.iter_mut().find(|h| h.0 == r.vault) {
             Some(h) => {
-                hold(Charge::Warm, h.3, h.1, usable.min(h.2));
-                hold(Charge::Warm, r.bytes, usable, h.2);
-                *h = (r.vault, usable, warm_end, r.full_bytes);
+                hold(Charge::Warm, h.4, h.2, usable.min(h.3), h.1);
+                hold(Charge::Warm, r.bytes, usable, h.3, h.1);
+                *h = (r.vault, r.capture, usable, warm_end, r.full_bytes);
             }
-            None => heads.push((r.vault, usable, warm_end, r.full_bytes)),
+            None => heads.push((r.vault, r.capture, usable, warm_end, r.full_bytes)),
         }
         if r.cold_at < r.delete_at {
-            hold(
-                Charge::Cold,
-                r.full_bytes,
-                r.cold_at.max(r.done),
-                r.delete_at,
-            );
+            let from = r.cold_at.max(r.done);
+            hold(Charge::Cold, r.full_bytes, from, r.delete_at, r.capture);
         }
     }
-    for (vault, usable, warm_end, full) in heads {
+    for (vault, capture, usable, warm_end, full) in heads {
         let region = requests
             .iter()
             .find(|r| r.vault == vault)
@@ -503,12 +501,13 @@ fn copy_storage(
             model,
             costs,
             at,
-            crate::cost::Charge::Warm,
+            Charge::Warm,
             StoredInterval {
                 bytes: full,
                 from: usable,
                 to: warm_end,
             },
+            Steady::ToHorizon { capture },
         );
     }
 }

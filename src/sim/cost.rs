@@ -14,8 +14,28 @@ pub(super) struct Billed {
     pub(super) region: u16,
 }
 
-/// Bills `interval` (bytes stored over `[from, to)`) as `charge` (warm, cold or continuous storage);
-/// a cold interval that ends before the 90-day minimum also bills the rest.
+/// How a stored interval counts towards the projected steady state: the recovery point
+/// (or copy) it belongs to, by its capture time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Steady {
+    /// Its whole length, beyond the horizon too.
+    Whole { capture: i64 },
+    /// Only up to the horizon: the newest point, whose successor the horizon cut off.
+    ToHorizon { capture: i64 },
+    /// Not at all (the projection takes it from the last month instead).
+    Excluded,
+}
+
+/// Bills `interval` (bytes stored over `[from, to)`, clipped to the horizon) as `charge`
+/// (warm, cold or continuous storage); a cold interval that ends before the 90-day
+/// minimum also bills the rest.
+///
+/// It also feeds the projected steady state (Little's law): once retention has filled,
+/// the storage held on average is the rate at which recovery points are created times
+/// what each holds over its whole life. Every interval of a point captured between the
+/// warm-up and the horizon adds its whole length (the cold minimum included), so a
+/// one-year run projects a seven-year retention.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn storage(
     tally: &mut CostTally,
     model: &Model,
@@ -23,21 +43,46 @@ pub(super) fn storage(
     at: Billed,
     charge: Charge,
     interval: StoredInterval,
+    steady: Steady,
 ) {
-    debug_assert!(matches!(
-        charge,
-        Charge::Warm | Charge::Cold | Charge::Continuous
-    ));
-    let months = &model.simulation.months;
+    let sim = &model.simulation;
+    let months = &sim.months;
     let key = costs.key(at.resource, at.region);
+    debug_assert!(steady == Steady::Excluded || charge != Charge::Continuous);
     let resource_type = model.resources[at.resource].resource_type;
     billed_gb_months(
-        interval,
+        StoredInterval {
+            to: interval.to.min(sim.horizon_seconds),
+            ..interval
+        },
         months,
         costs.gb_bytes,
         costs.per_day[resource_type as usize],
         tally.months_of(charge, key),
     );
+    let (capture, end) = match steady {
+        Steady::Whole { capture } => (capture, interval.to),
+        Steady::ToHorizon { capture } => (capture, interval.to.min(sim.horizon_seconds)),
+        Steady::Excluded => (i64::MIN, i64::MIN),
+    };
+    if interval.bytes > 0
+        && end > interval.from
+        && (sim.warmup_seconds..sim.horizon_seconds).contains(&capture)
+    {
+        if end == i64::MAX {
+            tally.kept_forever = true;
+        } else {
+            let end = if charge == Charge::Cold {
+                cold_billed_until(interval.from, end, costs.cold_minimum_days)
+            } else {
+                end
+            };
+            let class = usize::from(charge == Charge::Cold);
+            tally.steady_gb_days[key * 2 + class] += interval.bytes as f64 / costs.gb_bytes
+                * (end - interval.from) as f64
+                / DAY_SECONDS as f64;
+        }
+    }
     if charge == Charge::Cold {
         early_deletion_gb_months(
             interval.bytes,

@@ -103,6 +103,11 @@ pub struct CostTally {
     pub quantities: Vec<Vec<f64>>,
     /// `[rule × cells + cell]`: what each rule's cold transition buys, per price cell.
     pub lifecycle: Vec<LifecycleTally>,
+    /// `[key × 2 + (0 warm, 1 cold)]`: GB-days held over their whole lives by the storage
+    /// intervals that start between the warm-up and the horizon (`sim::cost::storage`).
+    pub steady_gb_days: Vec<f64>,
+    /// Some point is kept forever: storage never reaches a steady state.
+    pub kept_forever: bool,
 }
 
 /// The recovery points of one rule (in one price cell) that asked for cold storage, and
@@ -146,19 +151,26 @@ pub struct MonthlyCost {
     pub unpriced: Vec<f64>,
     /// Mean monthly total over the complete months once retention has filled.
     pub steady_monthly: Option<f64>,
+    /// The steady state projected from the horizon (`None` when points are kept
+    /// forever): storage by Little's law (`sim::cost::storage`), continuous backup as in
+    /// the last complete month, transfer and restores as their monthly mean after the
+    /// warm-up.
+    pub projected_steady_monthly: Option<f64>,
     /// Per rule (`Model::rules`): what its cold transition buys.
     pub lifecycle: Vec<RuleLifecycleCost>,
 }
 
 /// The lifetime cost of one rule's recovery points that asked for cold storage, as
-/// designed and if they stayed warm (USD; `None` where a price is missing).
+/// designed and if they stayed warm (USD, over the price cells the catalog covers).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RuleLifecycleCost {
     pub points: u64,
     /// Points of types that cannot go cold (the setting does nothing).
     pub unsupported: u64,
-    pub designed_usd: Option<f64>,
-    pub stay_warm_usd: Option<f64>,
+    /// Points of types the catalog cannot price (left out of the costs).
+    pub unpriced: u64,
+    pub designed_usd: f64,
+    pub stay_warm_usd: f64,
 }
 
 impl CostTally {
@@ -167,6 +179,8 @@ impl CostTally {
             months,
             quantities: vec![vec![0.0; keys * months]; Charge::ALL.len()],
             lifecycle: vec![LifecycleTally::default(); lifecycle_cells],
+            steady_gb_days: vec![0.0; keys * 2],
+            kept_forever: false,
         }
     }
 
@@ -198,6 +212,7 @@ impl CostTally {
             by_dimension: sizes.iter().map(|&k| vec![vec![0.0; n]; k]).collect(),
             unpriced: vec![0.0; Charge::ALL.len()],
             steady_monthly: None,
+            projected_steady_monthly: None,
             lifecycle: Vec::new(),
         };
         for key in 0..costs.keys() {
@@ -243,8 +258,51 @@ impl CostTally {
             .map(|first| {
                 bill.total[first..complete].iter().sum::<f64>() / (complete - first) as f64
             });
+        bill.projected_steady_monthly = self.project_steady_state(model, costs, &bill, complete);
         bill.lifecycle = self.price_lifecycle(model, costs);
         bill
+    }
+
+    /// The projected steady-state month (see `MonthlyCost::projected_steady_monthly`).
+    fn project_steady_state(
+        &self,
+        model: &crate::model::Model,
+        costs: &crate::model::Costs,
+        bill: &MonthlyCost,
+        complete: usize,
+    ) -> Option<f64> {
+        if self.kept_forever {
+            return None;
+        }
+        let sim = &model.simulation;
+        let window_days =
+            (sim.horizon_seconds - sim.warmup_seconds) as f64 / crate::model::DAY_SECONDS as f64;
+        let mut usd = 0.0;
+        for key in 0..costs.keys() {
+            let cell = costs.cell_of_key(key);
+            for (class, charge) in [Charge::Warm, Charge::Cold].into_iter().enumerate() {
+                let gb_days = self.steady_gb_days[key * 2 + class];
+                if let (true, Some(price)) = (gb_days > 0.0, costs.price(cell, charge)) {
+                    usd += gb_days / window_days * price;
+                }
+            }
+        }
+        let months = &sim.months;
+        let last_complete = complete.checked_sub(1)?;
+        usd += bill.by_category[Charge::Continuous.category()][last_complete];
+        let settled: Vec<usize> = (0..complete)
+            .filter(|&m| months[m].start_seconds >= sim.warmup_seconds)
+            .collect();
+        let settled = if settled.is_empty() {
+            (0..complete).collect()
+        } else {
+            settled
+        };
+        for charge in [Charge::Transfer, Charge::RestoreWarm] {
+            let category = &bill.by_category[charge.category()];
+            usd += settled.iter().map(|&m| category[m]).sum::<f64>() / settled.len() as f64;
+        }
+        Some(usd)
     }
 
     /// Prices the lifecycle analysis: GB-days at the cell's $/GB-month over the days in an
@@ -262,11 +320,7 @@ impl CostTally {
         };
         (0..model.rules.len())
             .map(|rule| {
-                let mut out = RuleLifecycleCost {
-                    designed_usd: Some(0.0),
-                    stay_warm_usd: Some(0.0),
-                    ..RuleLifecycleCost::default()
-                };
+                let mut out = RuleLifecycleCost::default();
                 for cell in 0..cells {
                     let t = &self.lifecycle[rule * cells + cell];
                     if t.points == 0 {
@@ -276,15 +330,17 @@ impl CostTally {
                     out.unsupported += t.unsupported;
                     let warm = per_day(cell, Charge::Warm);
                     let cold = per_day(cell, Charge::Cold);
-                    let designed = if t.cold_gb_days > 0.0 {
-                        warm.zip(cold)
-                            .map(|(w, c)| t.warm_gb_days * w + t.cold_gb_days * c)
-                    } else {
-                        warm.map(|w| t.warm_gb_days * w)
+                    let priced = match (warm, cold) {
+                        (Some(w), Some(c)) => Some((w, c)),
+                        (Some(w), None) if t.cold_gb_days == 0.0 => Some((w, 0.0)),
+                        _ => None,
                     };
-                    let stay = warm.map(|w| t.stay_warm_gb_days * w);
-                    out.designed_usd = out.designed_usd.zip(designed).map(|(a, b)| a + b);
-                    out.stay_warm_usd = out.stay_warm_usd.zip(stay).map(|(a, b)| a + b);
+                    let Some((w, c)) = priced else {
+                        out.unpriced += t.points;
+                        continue;
+                    };
+                    out.designed_usd += t.warm_gb_days * w + t.cold_gb_days * c;
+                    out.stay_warm_usd += t.stay_warm_gb_days * w;
                 }
                 out
             })

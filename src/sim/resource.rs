@@ -11,7 +11,7 @@
 //! every other resource runs start to finish on its own.
 
 use super::copy::CopyStage;
-use super::cost;
+use super::cost::{self, Steady};
 use super::disaster::Pending;
 use super::ops::OpsCollector;
 use super::outcome::{CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays};
@@ -58,19 +58,28 @@ pub(super) struct Sinks<'a> {
 }
 
 /// Which storage a held interval bills.
+/// Each names the capture time of the point the bytes belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Billed {
-    Warm,
-    Cold,
+    Warm(i64),
+    Cold(i64),
+    /// The newest point's full size at the end of the trial (its successor lies beyond
+    /// the horizon).
+    LastWarm(i64),
 }
 
 impl Sinks<'_> {
     /// Holds `bytes` of resource `index` in storage over `[from, to)`: the storage days
     /// and, when priced, the GB-months billed in its region.
     fn hold(&mut self, model: &Model, index: usize, class: Billed, bytes: u64, from: i64, to: i64) {
-        let (storage_class, charge) = match class {
-            Billed::Warm => (StorageClass::Warm, Charge::Warm),
-            Billed::Cold => (StorageClass::Cold, Charge::Cold),
+        let (storage_class, charge, steady) = match class {
+            Billed::Warm(capture) => (StorageClass::Warm, Charge::Warm, Steady::Whole { capture }),
+            Billed::Cold(capture) => (StorageClass::Cold, Charge::Cold, Steady::Whole { capture }),
+            Billed::LastWarm(capture) => (
+                StorageClass::Warm,
+                Charge::Warm,
+                Steady::ToHorizon { capture },
+            ),
         };
         self.storage.hold(storage_class, bytes, from, to);
         if let (Some(tally), Some(costs)) = (self.cost.as_deref_mut(), &model.costs) {
@@ -85,6 +94,7 @@ impl Sinks<'_> {
                 at,
                 charge,
                 StoredInterval { bytes, from, to },
+                steady,
             );
         }
     }
@@ -376,13 +386,14 @@ impl ResourceRun {
                 sinks.hold(
                     model,
                     self.index,
-                    Billed::Warm,
+                    Billed::Warm(h.capture),
                     h.full_bytes,
                     h.usable,
                     end.min(h.warm_end),
                 );
                 if predecessor.is_some() {
-                    sinks.hold(model, self.index, Billed::Warm, bytes, end, h.warm_end);
+                    let held = Billed::Warm(h.capture);
+                    sinks.hold(model, self.index, held, bytes, end, h.warm_end);
                 }
             }
             self.head = Some(WarmHead {
@@ -392,7 +403,8 @@ impl ResourceRun {
                 full_bytes,
             });
         } else {
-            sinks.hold(model, self.index, Billed::Warm, full_bytes, end, warm_end);
+            let held = Billed::Warm(start);
+            sinks.hold(model, self.index, held, full_bytes, end, warm_end);
         }
         if let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
             && (predecessor.is_some() || !behaviour.incremental)
@@ -412,7 +424,7 @@ impl ResourceRun {
             sinks.hold(
                 model,
                 self.index,
-                Billed::Cold,
+                Billed::Cold(start),
                 full_bytes,
                 cold_at,
                 delete_at,
@@ -441,7 +453,7 @@ impl ResourceRun {
             sinks.hold(
                 model,
                 self.index,
-                Billed::Warm,
+                Billed::LastWarm(h.capture),
                 h.full_bytes,
                 h.usable,
                 h.warm_end,
@@ -569,6 +581,7 @@ fn continuous_storage(
                 from,
                 to: horizon,
             },
+            Steady::Excluded,
         );
     }
     // A day's log held from each day on, capped at the window: `window_days` staircase
@@ -591,6 +604,7 @@ fn continuous_storage(
                 from: start,
                 to: horizon,
             },
+            Steady::Excluded,
         );
     }
 }

@@ -164,6 +164,19 @@ pub fn stderr(o: &Output) -> String {
 /// Runs the default scenario with each `(from, to)` text replacement applied (each must
 /// match), for `trials` trials, and returns its summary.json.
 pub fn run_default_with(replacements: &[(&str, &str)], trials: u32) -> serde_json::Value {
+    run_default_outputs(replacements, trials).summary
+}
+
+/// What a run of the default scenario wrote.
+pub struct DefaultRun {
+    pub summary: serde_json::Value,
+    pub stdout: String,
+    /// The output directory's files, by name.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+/// As `run_default_with`, keeping the terminal output and every output file.
+pub fn run_default_outputs(replacements: &[(&str, &str)], trials: u32) -> DefaultRun {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text =
         std::fs::read_to_string(root().join("scenarios/landing-zone.toml")).expect("scenario");
@@ -193,8 +206,24 @@ pub fn run_default_with(replacements: &[(&str, &str)], trials: u32) -> serde_jso
         out.to_str().expect("utf-8"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary"))
-        .expect("json")
+    let files = std::fs::read_dir(&out)
+        .expect("outputs")
+        .map(|e| {
+            let path = e.expect("entry").path();
+            (
+                path.file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read_to_string(&path).unwrap_or_default(),
+            )
+        })
+        .collect::<std::collections::BTreeMap<_, _>>();
+    DefaultRun {
+        summary: serde_json::from_str(&files["summary.json"]).expect("json"),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        files,
+    }
 }
 
 /// The `rpo_rto` row of `summary` for (tier, environment, disaster).
