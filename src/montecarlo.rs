@@ -467,6 +467,8 @@ pub struct CostForecast {
     /// The steady-state month projected from the horizon (`value: None` when points are
     /// kept forever).
     pub projected_steady_monthly: Value,
+    /// Its spread across trials (`None` when points are kept forever).
+    pub projected_steady_band: Option<Band>,
     /// Per rule (`Model::rules`) whose points ask for cold storage.
     pub lifecycle: Vec<LifecycleEstimate>,
     /// Per charge (`cost::Charge::ALL`): the quantity without a price, mean per trial.
@@ -521,6 +523,10 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
         .iter()
         .filter_map(|(_, c)| c.steady_monthly)
         .collect();
+    let projected: Vec<f64> = trials
+        .iter()
+        .filter_map(|(_, c)| c.projected_steady_monthly)
+        .collect();
     let n = trials.len() as f64;
     let lifecycle = (0..first.lifecycle.len())
         .filter(|&r| trials.iter().any(|(_, c)| c.lifecycle[r].points > 0))
@@ -558,12 +564,8 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
         first_year: years[0],
         years,
         steady_monthly: value_of(&steady),
-        projected_steady_monthly: value_of(
-            &trials
-                .iter()
-                .filter_map(|(_, c)| c.projected_steady_monthly)
-                .collect::<Vec<_>>(),
-        ),
+        projected_steady_monthly: value_of(&projected),
+        projected_steady_band: (!projected.is_empty()).then(|| Band::of(&projected)),
         lifecycle,
         unpriced: (0..first.unpriced.len())
             .map(|k| trials.iter().map(|(_, c)| c.unpriced[k]).sum::<f64>() / n)

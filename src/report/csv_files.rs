@@ -246,8 +246,9 @@ pub fn cost_dimension_values(model: &crate::model::Model) -> Vec<Vec<String>> {
 
 /// Renders `cost_monthly.csv` in long format: per calendar month, dimension (`total`,
 /// `category`, then `cost::COST_DIMENSIONS`), value and statistic (`mean`, `p10`, `p50`,
-/// `p90` over trials), the cost in USD. Zero rows of a breakdown are left out. Header only
-/// when the scenario prices nothing.
+/// `p90` over trials), the cost in USD. Zero rows of a breakdown are left out. A last set
+/// of rows, month `steady_state`, holds the projected steady-state month's total
+/// (`docs/cost.md`). Header only when the scenario prices nothing.
 pub fn cost_monthly(model: &crate::model::Model, estimates: &Estimates) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["month", "dimension", "value", "statistic", "usd"])
@@ -295,6 +296,23 @@ pub fn cost_monthly(model: &crate::model::Model, estimates: &Estimates) -> Strin
                     ])
                     .expect("in-memory write");
                 }
+            }
+        }
+        if let Some(b) = cost.projected_steady_band {
+            for (statistic, usd) in [
+                ("mean", b.mean),
+                ("p10", b.p10),
+                ("p50", b.p50),
+                ("p90", b.p90),
+            ] {
+                w.write_record([
+                    "steady_state",
+                    "total",
+                    "all",
+                    statistic,
+                    &format!("{usd:.2}"),
+                ])
+                .expect("in-memory write");
             }
         }
     }

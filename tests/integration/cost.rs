@@ -275,9 +275,21 @@ fn default_cost_shows_everywhere_and_follows_the_catalog() {
         .iter()
         .take(12)
         .sum();
+    // The first twelve rows are the months (the default horizon is twelve months).
     assert!(
         (csv_year - first_year).abs() < 1e-6 * first_year + 1.0,
         "{csv_year} vs {first_year}"
+    );
+
+    let csv_steady = csv_rows(&base.files["cost_monthly.csv"], "total", "all", "mean");
+    let csv_steady = *csv_steady.last().expect("rows");
+    assert!(
+        base.files["cost_monthly.csv"].contains("\nsteady_state,total,all,mean,"),
+        "the projected steady state is in cost_monthly.csv"
+    );
+    assert!(
+        (csv_steady - steady).abs() <= 0.01,
+        "{csv_steady} vs {steady}"
     );
 
     let ratio = |run: &DefaultRun, pointer: &str| {
