@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod cost;
+pub mod compliance;
 pub mod diagnostic;
 pub mod dist;
 pub mod model;

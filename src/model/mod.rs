@@ -65,9 +65,12 @@ pub struct Model {
     pub findings: Vec<Finding>,
 }
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How serious a finding is (most severe first, so sorting puts the worst first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Data would be lost or a regulation broken: resources unrecoverable, required
+    /// immutability or residency missing.
+    Critical,
     /// Resources are left without the protection the design intends.
     High,
     /// The design works, with a weakness worth fixing.
@@ -77,33 +80,86 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
+            Severity::Critical => "critical",
             Severity::High => "high",
             Severity::Medium => "medium",
             Severity::Low => "low",
         }
     }
+
+    /// The severity named `name` (as `name()` writes it).
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Whether this is at least as severe as `threshold`.
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
 }
 
-/// A problem found before simulating, with its evidence and the change that fixes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A gap between the design and what it must deliver, with its evidence and the change
+/// that fixes it. Static findings come from the model alone (`compliance::check`);
+/// simulated ones from the Monte Carlo estimates (`compliance::simulated`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// Stable identifier (e.g. `VS-POLICY-LIFECYCLE-COLD-90`); never reused for another check.
     pub id: &'static str,
     pub severity: Severity,
+    /// One line: what falls short.
+    pub title: String,
+    /// What it is measured against: an AWS Backup Audit Manager control
+    /// (`BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK`), a framework clause
+    /// (`HIPAA: retention 6 years`), a requirement table row, or an AWS rule.
+    pub control: String,
     /// The file the finding is about (a policy file or the scenario).
     pub file: String,
     /// Path of the offending element inside that file (JSON or TOML field path).
     pub path: String,
-    /// What is wrong.
+    /// Who is affected.
+    pub scope: Scope,
+    /// The numbers that show it, as (name, value) pairs.
+    pub evidence: Vec<Evidence>,
+    /// What is wrong, in a sentence.
     pub message: String,
     /// The change that fixes it.
     pub fix: String,
-    /// Accounts governed by the offending element.
+}
+
+/// The resources a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    /// E.g. `OU Development · data class Confidential` or `plan ProductionBackupPlan`.
+    pub label: String,
+    /// OUs (names) the affected accounts belong to.
+    pub ous: Vec<String>,
     pub accounts: usize,
-    /// Resources left unprotected by it.
     pub resources: usize,
+}
+
+/// One number (or fact) behind a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub name: String,
+    pub value: String,
+}
+
+impl Evidence {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Evidence {
+        Evidence {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
 }
 
 /// Global simulation settings.

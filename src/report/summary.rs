@@ -678,8 +678,8 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
                 path: &f.path,
                 message: &f.message,
                 fix: &f.fix,
-                accounts: f.accounts,
-                resources: f.resources,
+                accounts: f.scope.accounts,
+                resources: f.scope.resources,
             })
             .collect(),
     };

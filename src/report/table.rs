@@ -309,8 +309,8 @@ pub fn findings(findings: &[crate::model::Finding]) -> String {
             f.severity.name(),
             f.id,
             f.message,
-            f.accounts,
-            f.resources,
+            f.scope.accounts,
+            f.scope.resources,
             f.fix
         );
     }

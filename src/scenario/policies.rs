@@ -17,7 +17,7 @@ use super::check::Problems;
 use super::error::{Location, Problem};
 use super::plans::{Attachment, ResolvedPlan, plan_body, rule_ids};
 use super::raw::{RawRule, RawScenario, RawSelections};
-use crate::model::{Account, Finding, Ou, Resource, Severity, Simulation, Vault};
+use crate::model::{Account, Evidence, Finding, Ou, Resource, Scope, Severity, Simulation, Vault};
 use crate::policy::{
     MAX_POLICY_CHARACTERS, PolicyDocument, boolean_setting, effective_policy, integer_setting,
     load_policy,
@@ -180,8 +180,13 @@ pub(super) fn plans_from_policies(
         let key = (f.id, f.path.clone(), f.file.clone());
         match findings.get_mut(&key) {
             Some(existing) => {
-                existing.accounts += f.accounts;
-                existing.resources += f.resources;
+                existing.scope.accounts += f.scope.accounts;
+                existing.scope.resources += f.scope.resources;
+                for (total, more) in existing.evidence.iter_mut().zip(&f.evidence) {
+                    if let (Ok(a), Ok(b)) = (total.value.parse::<usize>(), more.value.parse::<usize>()) {
+                        total.value = (a + b).to_string();
+                    }
+                }
             }
             None => {
                 findings.insert(key, f);
@@ -193,15 +198,23 @@ pub(super) fn plans_from_policies(
             add(Finding {
                 id: rule_ids::POLICY_SIZE,
                 severity: Severity::High,
+                title: "backup policy too large to attach".to_string(),
+                control: "AWS Organizations: backup policy size limit".to_string(),
                 file: d.file().display().to_string(),
                 path: String::new(),
+                scope: Scope {
+                    label: format!("policy {}", d.file().display()),
+                    ..Scope::default()
+                },
+                evidence: vec![
+                    Evidence::new("characters", d.characters().to_string()),
+                    Evidence::new("limit", MAX_POLICY_CHARACTERS.to_string()),
+                ],
                 message: format!(
                     "the policy has {} characters; AWS Organizations accepts at most {MAX_POLICY_CHARACTERS}, so it cannot be attached and protects nothing",
                     d.characters()
                 ),
                 fix: "split the policy into several smaller policies (one plan per policy), or remove insignificant whitespace".to_string(),
-                accounts: 0,
-                resources: 0,
             });
         }
     }
@@ -274,8 +287,20 @@ pub(super) fn plans_from_policies(
                 add(Finding {
                     id: problem.aws_rule.unwrap_or(rule_ids::INVALID_VALUE),
                     severity: Severity::High,
+                    title: format!("AWS Backup refuses plan `{name}`"),
+                    control: "AWS Backup: plan validation".to_string(),
                     file: files.join(", "),
                     path: problem.path,
+                    scope: Scope {
+                        label: format!("plan {name}"),
+                        ous: Vec::new(),
+                        accounts: members.len(),
+                        resources: governed,
+                    },
+                    evidence: vec![
+                        Evidence::new("accounts governed", members.len().to_string()),
+                        Evidence::new("resources left without the plan", governed.to_string()),
+                    ],
                     message: format!(
                         "{}; AWS Backup refuses plan `{name}`, leaving its resources without it",
                         problem.message
@@ -283,8 +308,6 @@ pub(super) fn plans_from_policies(
                     fix: problem
                         .help
                         .unwrap_or_else(|| "correct the value in the backup policy".to_string()),
-                    accounts: members.len(),
-                    resources: governed,
                 });
             }
         }

@@ -177,9 +177,9 @@ fn each_aws_rule_breach_is_a_finding_and_leaves_resources_unprotected() {
             .find(|f| f.id == id)
             .unwrap_or_else(|| panic!("{id}: no finding among {:?}", finding_ids(&model)));
         assert!(f.path.contains(path), "{id}: path {} lacks {path}", f.path);
-        assert_eq!(f.accounts, 1, "{id}");
+        assert_eq!(f.scope.accounts, 1, "{id}");
         assert_eq!(
-            f.resources, 1,
+            f.scope.resources, 1,
             "{id}: the one resource is governed by the plan"
         );
         assert!(f.file.ends_with("policy.json"), "{id}: {}", f.file);
