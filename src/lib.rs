@@ -5,10 +5,11 @@
 //! → `report`. `cli` is the only layer that does I/O.
 
 pub mod cli;
-pub mod cost;
 pub mod compliance;
+pub mod cost;
 pub mod diagnostic;
 pub mod dist;
+pub mod gate;
 pub mod model;
 pub mod montecarlo;
 pub mod policy;

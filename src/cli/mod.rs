@@ -1,6 +1,8 @@
 //! The command line: argument parsing and the subcommands. This layer (with `main`) is the
 //! only one that touches files, the clock, the terminal and the exit code.
 
+mod check;
+mod gate;
 mod policy;
 mod run;
 mod schedule;
@@ -55,6 +57,18 @@ enum Command {
                   vaultsim policy effective --level root.json --level ou-a.json,ou-b.json --account 111122223333\n\n\
                   Malformed policies exit with code 2, naming the file, line, column and JSON path.")]
     Policy(policy::PolicyArgs),
+    /// Check a design for compliance gaps without simulating (seconds; for every pull request).
+    #[command(after_help = "Examples:\n  vaultsim check\n  \
+                  vaultsim check scenarios/landing-zone.toml --fail-on high\n  \
+                  vaultsim check my.toml --format sarif > findings.sarif\n\n\
+                  Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 invalid input.")]
+    Check(check::CheckArgs),
+    /// Compare a run's summary.json with a committed baseline and fail on regressions.
+    #[command(after_help = "Examples:\n  \
+                  vaultsim gate --baseline outputs/baseline/summary.json\n  \
+                  vaultsim gate --baseline outputs/baseline/summary.json --current outputs/landing-zone/summary.json\n\n\
+                  Exit codes: 0 no regression, 1 regressions, 2 invalid input.")]
+    Gate(gate::GateArgs),
 }
 
 /// Arguments of `vaultsim run`.
@@ -75,6 +89,15 @@ pub struct RunArgs {
     /// Output directory (default: outputs/<scenario name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Exit 1 when a finding (static or simulated) is at least this severe: critical,
+    /// high, medium or low (default: never; the run exits 0).
+    #[arg(long, value_parser = parse_severity)]
+    pub fail_on: Option<crate::model::Severity>,
+}
+
+fn parse_severity(s: &str) -> Result<crate::model::Severity, String> {
+    crate::model::Severity::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a severity; valid: critical, high, medium, low"))
 }
 
 /// Arguments of `vaultsim schedule`.
@@ -104,6 +127,8 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Schedule(args)) => schedule::run(&args),
         Some(Command::Policy(args)) => policy::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Gate(args)) => gate::run(&args),
     };
     match result {
         Ok(code) => code,

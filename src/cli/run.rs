@@ -79,10 +79,14 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         seed,
         trials,
     };
+    // Compliance: the static checks, then what only the simulation shows.
+    let mut compliance = crate::compliance::check(&model);
+    crate::compliance::simulated(&model, &rows, &estimates, &mut compliance);
+    let compliance_files = super::check::outputs(&scenario, &model, &compliance, false);
     let files = [
         (
             "summary.json",
-            report::summary::render(&model, &run_info, &rows, &estimates),
+            report::summary::render(&model, &run_info, &rows, &estimates, &compliance.findings),
         ),
         ("rpo_rto.csv", report::csv_files::rpo_rto(&rows, &estimates)),
         (
@@ -128,7 +132,11 @@ pub fn run(args: &RunArgs) -> Result<i32> {
             ),
         ),
     ];
-    for (name, text) in &files {
+    let all = files
+        .iter()
+        .map(|(name, text)| (*name, text))
+        .chain(compliance_files.iter().map(|(name, text)| (*name, text)));
+    for (name, text) in all {
         report::write_atomically(&out_dir.join(name), text.as_bytes())?;
     }
     print!("{}", report::table::tier_table(&rows, &estimates));
@@ -136,7 +144,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
     print!("{}", report::table::alarm_line(&estimates));
     print!("{}", report::table::copy_wait_line(&estimates));
     print!("{}", report::table::cost_line(&model, &estimates));
-    print!("{}", report::table::findings(&model.findings));
+    print!("{}", report::compliance::table(&compliance, 25));
     println!(
         "\n{} trials in {:.1}s; results in {}",
         trials,
@@ -144,7 +152,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         display_dir(&out_dir)
     );
     println!("seed {seed} (repeat this run with --seed {seed})");
-    Ok(0)
+    Ok(report::compliance::exit_code(&compliance, args.fail_on))
 }
 
 fn display_dir(dir: &Path) -> String {

@@ -52,4 +52,14 @@ pub struct ResourceEvaluation {
     /// Index into `Model::resources`.
     pub resource: usize,
     pub compliant: bool,
+    /// The non-compliance raised a finding (the requirement asks for the control); the
+    /// rest are recorded for the reports only.
+    pub raised: bool,
 }
+
+pub mod check;
+
+pub use check::check;
+pub mod simulated;
+
+pub use simulated::simulated;

@@ -63,6 +63,142 @@ pub struct Model {
     pub costs: Option<Costs>,
     /// Problems found without simulating (e.g. a backup policy AWS Backup would refuse).
     pub findings: Vec<Finding>,
+    /// Where each rule (`Model::rules`) is written: (file, field path).
+    pub rule_sources: Vec<(String, String)>,
+    /// What the design must deliver: the requirement tables and frameworks.
+    pub requirements: Requirements,
+}
+
+/// A required backup frequency, as the seed's tables write it (`Daily + Weekly`,
+/// `Continuous + Daily`, `Weekly`, `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frequency {
+    /// As written.
+    pub text: String,
+    /// Point-in-time recovery (continuous backup) is required.
+    pub continuous: bool,
+    /// The longest gap allowed between two backups, hours (the shortest period named);
+    /// `None` when only continuous backup is named or no backup is required.
+    pub max_interval_hours: Option<f64>,
+    /// `None`: no backup is required.
+    pub none: bool,
+}
+
+/// How a data class must be encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    Optional,
+    AwsManaged,
+    CustomerManaged,
+}
+
+impl Encryption {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encryption::Optional => "optional",
+            Encryption::AwsManaged => "aws_managed",
+            Encryption::CustomerManaged => "customer_managed",
+        }
+    }
+}
+
+/// One row of the data-classification table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataClassRequirement {
+    pub name: String,
+    pub encryption: Encryption,
+    pub retention_days: Option<i64>,
+    pub frequency: Option<Frequency>,
+    /// Deletion needs more than one person (MFA): vaultsim requires a vault lock.
+    pub mfa: bool,
+    pub rotation_days: Option<i64>,
+}
+
+/// A compliance framework's backup requirements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameworkRequirement {
+    /// As resources name it in their scope tag (`SOC2`, `HIPAA`, …).
+    pub name: String,
+    pub clause: String,
+    pub retention_days: Option<i64>,
+    pub frequency: Option<Frequency>,
+    /// Residency: every recovery point and copy stays in these regions.
+    pub allowed_regions: Option<Vec<String>>,
+    /// Write once, read many: a compliance-mode vault lock.
+    pub worm: bool,
+    /// Every resource must stay recoverable (simulated: P(unrecoverable) must be 0).
+    pub recoverable: bool,
+}
+
+/// A service control policy that denies backup actions outside some regions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceControlPolicy {
+    pub name: String,
+    /// Index into `Model::ous` of each OU it is attached to (and so every account below).
+    pub ous: Vec<usize>,
+    pub enabled: bool,
+    /// IAM actions denied (`backup:StartCopyJob`, …).
+    pub actions: Vec<String>,
+    pub allowed_regions: Vec<String>,
+    /// Its field path in the scenario (`service_control_policies[0]`).
+    pub path: String,
+}
+
+/// Row of the environment table, as a requirement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnvironmentRequirement {
+    pub frequency: Option<Frequency>,
+    /// How long points are kept in all, days: the longer of the hot and cold retention
+    /// columns (`docs/compliance.md`).
+    pub retention_days: Option<i64>,
+    pub cross_region: Option<bool>,
+}
+
+/// What the design must deliver and how it is judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirements {
+    /// The scenario file the requirement tables are written in.
+    pub file: String,
+    /// Probability a simulated target must be met with (e.g. 0.99).
+    pub confidence: f64,
+    pub classification_tag: String,
+    pub scope_tag: String,
+    /// Audit Manager control parameters.
+    pub required_frequency_hours: f64,
+    pub required_retention_days: i64,
+    pub recovery_point_age_hours: f64,
+    /// `RESTORE_TIME_FOR_RESOURCES_MEET_TARGET`'s `maxRestoreTime`; `None`: each tier's RTO.
+    pub max_restore_minutes: Option<f64>,
+    /// The default `--fail-on`.
+    pub fail_on: Severity,
+    /// Per tier (`Model::tiers` order): the tier matrix's frequency.
+    pub tier_frequency: Vec<Option<Frequency>>,
+    /// Per environment (`Model::environments` order).
+    pub environments: Vec<EnvironmentRequirement>,
+    pub data_classes: Vec<DataClassRequirement>,
+    pub frameworks: Vec<FrameworkRequirement>,
+    pub scps: Vec<ServiceControlPolicy>,
+}
+
+impl Default for Requirements {
+    fn default() -> Self {
+        Requirements {
+            file: String::new(),
+            confidence: 0.99,
+            classification_tag: "DataClassification".to_string(),
+            scope_tag: "ComplianceScope".to_string(),
+            required_frequency_hours: 24.0,
+            required_retention_days: 35,
+            recovery_point_age_hours: 24.0,
+            max_restore_minutes: None,
+            fail_on: Severity::High,
+            tier_frequency: Vec::new(),
+            environments: Vec::new(),
+            data_classes: Vec::new(),
+            frameworks: Vec::new(),
+            scps: Vec::new(),
+        }
+    }
 }
 
 /// How serious a finding is (most severe first, so sorting puts the worst first).
@@ -568,6 +704,11 @@ pub struct Keys {
     pub core_account: Vec<bool>,
     /// Account-owned keys are shared with cross-account copy destinations.
     pub cross_account_sharing: bool,
+    /// Customer managed keys (else AWS managed keys, which cannot be shared or rotated on
+    /// a schedule of one's own).
+    pub customer_managed: bool,
+    /// Automatic rotation period, days (`None`: not rotated).
+    pub rotation_days: Option<i64>,
 }
 
 /// The prices a run uses, resolved per region id and resource type from the catalog, and

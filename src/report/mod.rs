@@ -5,7 +5,10 @@
 //! Files are written atomically: each is written to a temporary file in the output
 //! directory, then renamed over the old one, so a failed run leaves earlier results intact.
 
+pub mod compliance;
 pub mod csv_files;
+pub mod junit;
+pub mod sarif;
 pub mod summary;
 pub mod table;
 

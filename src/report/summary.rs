@@ -298,9 +298,13 @@ struct KeysOut {
 struct FindingOut<'a> {
     id: &'a str,
     severity: &'a str,
+    title: &'a str,
+    control: &'a str,
     file: &'a str,
     path: &'a str,
+    scope: &'a str,
     message: &'a str,
+    evidence: BTreeMap<&'a str, &'a str>,
     fix: &'a str,
     accounts: usize,
     resources: usize,
@@ -534,7 +538,13 @@ fn keys(model: &Model) -> KeysOut {
 }
 
 /// Renders `summary.json` (pretty, with a trailing newline).
-pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estimates) -> String {
+pub fn render(
+    model: &Model,
+    run: &RunInfo,
+    rows: &[RowSpec],
+    estimates: &Estimates,
+    findings: &[crate::model::Finding],
+) -> String {
     let epoch = chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default();
@@ -668,15 +678,22 @@ pub fn render(model: &Model, run: &RunInfo, rows: &[RowSpec], estimates: &Estima
             .as_ref()
             .zip(model.costs.as_ref())
             .map(|(c, costs)| cost_out(model, costs, c)),
-        findings: model
-            .findings
+        findings: findings
             .iter()
             .map(|f| FindingOut {
                 id: f.id,
                 severity: f.severity.name(),
+                title: &f.title,
+                control: &f.control,
                 file: &f.file,
                 path: &f.path,
+                scope: &f.scope.label,
                 message: &f.message,
+                evidence: f
+                    .evidence
+                    .iter()
+                    .map(|e| (e.name.as_str(), e.value.as_str()))
+                    .collect(),
                 fix: &f.fix,
                 accounts: f.scope.accounts,
                 resources: f.scope.resources,

@@ -287,32 +287,3 @@ fn usd(x: f64) -> String {
     }
     format!("{}${out}", if x < 0.0 { "-" } else { "" })
 }
-
-/// The static findings, one line each (most severe first), or nothing when there are none.
-pub fn findings(findings: &[crate::model::Finding]) -> String {
-    let mut sorted: Vec<_> = findings.iter().collect();
-    sorted.sort_by_key(|f| (f.severity, f.id, f.path.as_str()));
-    let mut out = String::new();
-    if sorted.is_empty() {
-        return out;
-    }
-    let _ = writeln!(out, "\n{} finding(s) before simulation:", sorted.len());
-    for f in sorted {
-        let place = if f.path.is_empty() {
-            f.file.clone()
-        } else {
-            format!("{}: {}", f.file, f.path)
-        };
-        let _ = writeln!(
-            out,
-            "  [{}] {} {place}\n      {} ({} accounts, {} resources)\n      fix: {}",
-            f.severity.name(),
-            f.id,
-            f.message,
-            f.scope.accounts,
-            f.scope.resources,
-            f.fix
-        );
-    }
-    out
-}

@@ -9,6 +9,7 @@ pub mod load;
 pub mod plans;
 pub mod policies;
 pub mod raw;
+pub mod requirements;
 pub mod resolve;
 
 pub use error::{ScenarioError, ScenarioErrors};

@@ -88,6 +88,8 @@ pub(super) struct ResolvedPlan {
     rules: Vec<ResolvedRule>,
     rule_names: Vec<String>,
     selections: Vec<Selection>,
+    /// The file(s) the plan is written in.
+    source: String,
 }
 
 /// Which accounts a plan applies to.
@@ -378,6 +380,7 @@ pub(super) fn plan_body(
         );
     }
     ResolvedPlan {
+        source: String::new(),
         name: name.to_string(),
         attached: Attachment::Accounts(Vec::new()),
         regions: plan.regions.to_vec(),
@@ -723,6 +726,11 @@ fn validate_lifecycle(
 /// Whether a plan's selections pick `resource` (union of selections, as AWS does).
 impl ResolvedPlan {
     /// Attaches the plan.
+    /// Records the file(s) the plan is written in (for findings' locations).
+    pub(super) fn set_source(&mut self, source: String) {
+        self.source = source;
+    }
+
     pub(super) fn attach(&mut self, attachment: Attachment) {
         self.attached = attachment;
     }
@@ -776,11 +784,18 @@ impl ResolvedPlan {
 pub(super) fn assign_programs(model: &mut Model, plans: &[ResolvedPlan], problems: &mut Problems) {
     let mut first_rule = Vec::with_capacity(plans.len());
     model.rules.clear();
+    model.rule_sources.clear();
     for plan in plans {
         first_rule.push(model.rules.len() as u32);
         model
             .rules
             .extend(plan.rule_names.iter().map(|r| format!("{}/{r}", plan.name)));
+        model.rule_sources.extend(plan.rule_names.iter().map(|r| {
+            (
+                plan.source.clone(),
+                format!("plans.{}.rules.{r}", plan.name),
+            )
+        }));
     }
     let mut by_key: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
     let mut programs: Vec<Program> = Vec::new();

@@ -183,7 +183,9 @@ pub(super) fn plans_from_policies(
                 existing.scope.accounts += f.scope.accounts;
                 existing.scope.resources += f.scope.resources;
                 for (total, more) in existing.evidence.iter_mut().zip(&f.evidence) {
-                    if let (Ok(a), Ok(b)) = (total.value.parse::<usize>(), more.value.parse::<usize>()) {
+                    if let (Ok(a), Ok(b)) =
+                        (total.value.parse::<usize>(), more.value.parse::<usize>())
+                    {
                         total.value = (a + b).to_string();
                     }
                 }
@@ -263,6 +265,7 @@ pub(super) fn plans_from_policies(
                 simulation,
                 &mut problems,
             );
+            resolved.set_source(files.join(", "));
             if rules_reported {
                 // Rules set aside above are reported once, not again as "no rules".
                 let rules_path = format!("{path}.rules");

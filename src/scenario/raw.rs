@@ -40,6 +40,89 @@ pub struct RawScenario {
     /// Where prices come from (cost forecast).
     #[serde(default)]
     pub costs: Option<RawCosts>,
+    /// How compliance is judged (`vaultsim check`, and the simulated checks of `run`).
+    #[serde(default)]
+    pub compliance: Option<RawCompliance>,
+    /// The data-classification table.
+    #[serde(default)]
+    pub data_classes: BTreeMap<String, RawDataClass>,
+    /// Compliance frameworks resources opt into with their scope tag.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, RawFramework>,
+    /// Service control policies that restrict backup actions by region.
+    #[serde(default)]
+    pub service_control_policies: Vec<RawScp>,
+}
+
+/// Compliance settings: tags, the confidence simulated targets need, and the parameters
+/// of AWS Backup Audit Manager's controls.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCompliance {
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    #[serde(default)]
+    pub classification_tag: Option<String>,
+    #[serde(default)]
+    pub scope_tag: Option<String>,
+    #[serde(default)]
+    pub required_frequency_hours: Option<f64>,
+    #[serde(default)]
+    pub required_retention_days: Option<i64>,
+    #[serde(default)]
+    pub recovery_point_age_hours: Option<f64>,
+    #[serde(default)]
+    pub max_restore_minutes: Option<f64>,
+    #[serde(default)]
+    pub fail_on: Option<String>,
+}
+
+/// One row of the data-classification table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDataClass {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `optional`, `aws_managed` or `customer_managed`.
+    pub encryption: String,
+    #[serde(default)]
+    pub retention_days: Option<i64>,
+    #[serde(default)]
+    pub backup_frequency: Option<String>,
+    #[serde(default)]
+    pub mfa: Option<bool>,
+    #[serde(default)]
+    pub rotation_days: Option<i64>,
+}
+
+/// A compliance framework's backup requirements.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFramework {
+    /// The clause or requirement quoted in findings.
+    pub clause: String,
+    #[serde(default)]
+    pub retention_days: Option<i64>,
+    #[serde(default)]
+    pub backup_frequency: Option<String>,
+    #[serde(default)]
+    pub allowed_regions: Option<Vec<String>>,
+    #[serde(default)]
+    pub worm: Option<bool>,
+    #[serde(default)]
+    pub recoverable: Option<bool>,
+}
+
+/// A service control policy denying backup actions outside some regions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScp {
+    pub name: String,
+    pub attach_to: Vec<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    pub actions: Vec<String>,
+    pub allowed_regions: Vec<String>,
 }
 
 /// The price catalog used to price storage and copies.
@@ -82,6 +165,12 @@ pub struct RawKeys {
     /// copies (without it such copies fail).
     #[serde(default)]
     pub cross_account_sharing: Option<bool>,
+    /// `customer_managed` (default) or `aws_managed`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Automatic rotation period of the keys, days (none: not rotated).
+    #[serde(default)]
+    pub rotation_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,6 +457,9 @@ pub struct RawTarget {
     pub rpo_hours: Option<f64>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The tier matrix's required backup frequency (e.g. `Continuous + Daily`).
+    #[serde(default)]
+    pub backup_frequency: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -102,6 +102,9 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         &simulation,
     );
     let mut plans = plans?;
+    for plan in &mut plans {
+        plan.set_source(scenario.file.display().to_string());
+    }
     plans.extend(from_policies.plans);
     let mut model = Model {
         name,
@@ -121,6 +124,8 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         keys: None,
         costs: None,
         findings: from_policies.findings,
+        rule_sources: Vec::new(),
+        requirements: Requirements::default(),
         regions: Vec::new(),
         link_of: Vec::new(),
     };
@@ -142,6 +147,10 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         raw.simulation.tier_tag.as_deref().unwrap_or("BackupTier"),
     );
     cost_attributes(&mut model);
+    model.requirements = super::requirements::requirements(raw, &scenario.file, &model, problems)?;
+    if !problems.0.is_empty() {
+        return None;
+    }
     Some(model)
 }
 
@@ -1072,6 +1081,20 @@ fn keys(raw: &super::raw::RawKeys, model: &Model, problems: &mut Problems) -> Op
         central_account,
         core_account: model.accounts.iter().map(|a| under_core(a.ou)).collect(),
         cross_account_sharing: raw.cross_account_sharing.unwrap_or(true),
+        customer_managed: match raw.kind.as_deref() {
+            None | Some("customer_managed") => true,
+            Some("aws_managed") => false,
+            Some(other) => {
+                problems.report(
+                    "keys.kind",
+                    format!("`{other}` is not a key kind; valid: customer_managed, aws_managed"),
+                );
+                true
+            }
+        },
+        rotation_days: raw
+            .rotation_days
+            .and_then(|d| problems.range_i64(d, "keys.rotation_days", 90, 2560)),
     })
 }
 

@@ -2,10 +2,12 @@
 
 mod cli;
 mod common;
+mod compliance;
 mod copies;
 mod cost;
 mod disasters;
 mod exact;
+mod gate;
 mod policy;
 mod policy_scenario;
 mod statistical;

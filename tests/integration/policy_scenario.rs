@@ -283,7 +283,17 @@ fn the_default_scenario_follows_its_policy_files() {
     let base = tempfile::tempdir().expect("tempdir");
     copy_default_scenario(base.path());
     let baseline = run_summary(base.path());
-    assert_eq!(baseline["findings"].as_array().map(Vec::len), Some(0));
+    // AWS Backup accepts every plan of the seed's policies (the compliance findings are
+    // about the design, not about refused plans).
+    let refused = |summary: &serde_json::Value| {
+        summary["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["id"].as_str().is_some_and(|id| id.starts_with("VS-BP-")))
+            .count()
+    };
+    assert_eq!(refused(&baseline), 0);
 
     let longer = tempfile::tempdir().expect("tempdir");
     copy_default_scenario(longer.path());
