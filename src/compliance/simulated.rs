@@ -158,11 +158,39 @@ pub fn simulated(model: &Model, rows: &[RowSpec], estimates: &Estimates, report:
         if let Some(p) = e.p_unrecoverable.value
             && spec.view != View::DrRegion
         {
+            // What the environment table asks for: nothing lost at all where it requires
+            // backups; across regions only where it requires a cross-region copy.
+            let env = model
+                .environments
+                .iter()
+                .position(|t| t.name == spec.environment)
+                .map(|i| &req.environments[i]);
+            let no_backup_by_design = env
+                .and_then(|e| e.frequency.as_ref())
+                .is_some_and(|f| f.none);
+            let no_copy_by_design = spec.view == View::RegionOutage
+                && env.is_some_and(|e| e.cross_region == Some(false));
+            let severity = if no_backup_by_design || no_copy_by_design {
+                Severity::Low
+            } else if matches!(spec.view, View::AccountCompromise | View::KeyLoss) {
+                Severity::High
+            } else if p >= 0.01 {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            let title = if no_backup_by_design {
+                "resources left with nothing to restore (no backup by design)"
+            } else if no_copy_by_design {
+                "resources left with nothing to restore in a region outage (no cross-region copy by design)"
+            } else {
+                "resources left with nothing to restore"
+            };
             let f = (p > 0.0).then(|| {
                 finding(
                     ids::UNRECOVERABLE,
-                    if p >= 0.01 { Severity::Critical } else { Severity::High },
-                    "resources left with nothing to restore",
+                    severity,
+                    title,
                     "simulated: every loss is recoverable",
                     vec![
                         Evidence::new("P(unrecoverable)", probability(e.p_unrecoverable)),

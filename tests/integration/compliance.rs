@@ -606,3 +606,66 @@ fn check_exit_codes_formats_and_outputs() {
         "{err}"
     );
 }
+
+/// The default scenario's SARIF validates against the OASIS SARIF 2.1.0 schema kept in the
+/// repository, and its JUnit XML is well-formed with one test case per control × scope.
+#[test]
+fn the_default_scenarios_sarif_and_junit_are_valid() {
+    let file = root().join("scenarios/landing-zone.toml");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = vaultsim(&[
+        "check",
+        file.to_str().expect("utf-8"),
+        "--reports",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the default design has high findings"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("schema json");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 20, "{}", results.len());
+    // Findings about policy rules point into the policy file, with a line.
+    assert!(results.iter().any(|r| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("organization-backup-policy.json"))
+            && r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(1)
+    }));
+
+    let (_, model) = vaultsim::scenario::load_model(&file).expect("loads");
+    let report = compliance::check(&model);
+    let xml = std::fs::read_to_string(dir.path().join("findings.junit.xml")).expect("junit");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), report.controls.len());
+    let failures = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .count();
+    assert_eq!(
+        failures,
+        report.controls.iter().filter(|c| !c.is_compliant()).count()
+    );
+}
