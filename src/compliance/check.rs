@@ -468,7 +468,6 @@ pub fn check(model: &Model) -> Report {
             let tier = tier_of(model, resource)?;
             let f = req.tier_frequency.get(tier)?.as_ref()?;
             frequency_gap(
-                model,
                 resource,
                 &designs[r],
                 f,
@@ -495,7 +494,6 @@ pub fn check(model: &Model) -> Report {
             let d = &designs[r];
             if let Some(f) = &env.frequency
                 && let Some(Err(gap)) = frequency_gap(
-                    model,
                     resource,
                     d,
                     f,
@@ -575,7 +573,7 @@ pub fn check(model: &Model) -> Report {
             }
             let detail = format!("data class {}", c.name);
             if let Some(f) = &c.frequency
-                && let Some(Err(gap)) = frequency_gap(model, resource, d, f, class_severity(c), at(format!("data_classes.{}.backup_frequency", c.name)), detail.clone())
+                && let Some(Err(gap)) = frequency_gap(resource, d, f, class_severity(c), at(format!("data_classes.{}.backup_frequency", c.name)), detail.clone())
             {
                 return Some(Err(gap));
             }
@@ -675,7 +673,7 @@ pub fn check(model: &Model) -> Report {
     ));
 
     // Frameworks, by the resource's scope tag.
-    for (fi, f) in req.frameworks.iter().enumerate() {
+    for f in &req.frameworks {
         let in_scope = move |resource: &Resource| {
             resource
                 .tag(&req.scope_tag)
@@ -725,7 +723,6 @@ pub fn check(model: &Model) -> Report {
                         }
                         if let Some(freq) = &f.frequency {
                             return frequency_gap(
-                                model,
                                 resource,
                                 d,
                                 freq,
@@ -814,7 +811,6 @@ pub fn check(model: &Model) -> Report {
                 }),
             ));
         }
-        let _ = fi;
     }
 
     // The vault lock for everything else (report only), service control policies, lock
@@ -1243,7 +1239,6 @@ fn effective_interval_hours(d: &Design) -> f64 {
 
 /// Whether the design meets a required frequency; `None` when no backup is required.
 fn frequency_gap(
-    _model: &Model,
     resource: &Resource,
     d: &Design,
     f: &Frequency,

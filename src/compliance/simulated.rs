@@ -170,7 +170,23 @@ pub fn simulated(model: &Model, rows: &[RowSpec], estimates: &Estimates, report:
                 .is_some_and(|f| f.none);
             let no_copy_by_design = spec.view == View::RegionOutage
                 && env.is_some_and(|e| e.cross_region == Some(false));
-            let severity = if no_backup_by_design || no_copy_by_design {
+            // Frameworks that require recoverability, with resources in this row.
+            let requiring: Vec<&str> = req
+                .frameworks
+                .iter()
+                .filter(|f| f.recoverable)
+                .filter(|f| {
+                    model.resources.iter().any(|r| {
+                        spec.members.contains(&r.group)
+                            && r.tag(&req.scope_tag)
+                                .is_some_and(|v| v.split(',').any(|s| s.trim() == f.name))
+                    })
+                })
+                .map(|f| f.name.as_str())
+                .collect();
+            let severity = if !requiring.is_empty() {
+                Severity::Critical
+            } else if no_backup_by_design || no_copy_by_design {
                 Severity::Low
             } else if matches!(spec.view, View::AccountCompromise | View::KeyLoss) {
                 Severity::High
@@ -185,6 +201,16 @@ pub fn simulated(model: &Model, rows: &[RowSpec], estimates: &Estimates, report:
                 "resources left with nothing to restore in a region outage (no cross-region copy by design)"
             } else {
                 "resources left with nothing to restore"
+            };
+            let framework_title;
+            let title = if requiring.is_empty() {
+                title
+            } else {
+                framework_title = format!(
+                    "resources in scope of {} (which requires recoverability) left with nothing to restore",
+                    requiring.join(", ")
+                );
+                framework_title.as_str()
             };
             let f = (p > 0.0).then(|| {
                 finding(

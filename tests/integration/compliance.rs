@@ -669,3 +669,41 @@ fn the_default_scenarios_sarif_and_junit_are_valid() {
         report.controls.iter().filter(|c| !c.is_compliant()).count()
     );
 }
+
+/// Unrecoverable losses are critical where a framework that requires recoverability
+/// applies, even when the environment table says there is no backup by design.
+#[test]
+fn unrecoverable_losses_under_a_framework_that_requires_recoverability() {
+    let report = simulated_report(&fixture(
+        &[
+            SCOPED,
+            ("cron(0 5 ? * * *)", "cron(0 5 ? * SUN *)"),
+            ("{ delete_after_days = 35 }", "{ delete_after_days = 1 }"),
+            ("horizon_days = 11", "horizon_days = 60"),
+        ],
+        "[environments.Prod]\nous = [\"Production\"]\nbackup_frequency = \"None\"\n\n\
+         [frameworks.HIPAA]\nclause = \"retrievable exact copies\"\nrecoverable = true\n",
+    ));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.id == "VS-SIM-UNRECOVERABLE" && f.scope.label.ends_with("resource_loss"))
+        .expect("unrecoverable");
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.title.contains("HIPAA"), "{}", f.title);
+    // Without the framework the same loss is low: no backup by design.
+    let report = simulated_report(&fixture(
+        &[
+            ("cron(0 5 ? * * *)", "cron(0 5 ? * SUN *)"),
+            ("{ delete_after_days = 35 }", "{ delete_after_days = 1 }"),
+            ("horizon_days = 11", "horizon_days = 60"),
+        ],
+        "[environments.Prod]\nous = [\"Production\"]\nbackup_frequency = \"None\"\n",
+    ));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.id == "VS-SIM-UNRECOVERABLE" && f.scope.label.ends_with("resource_loss"))
+        .expect("unrecoverable");
+    assert_eq!(f.severity, Severity::Low);
+}
