@@ -365,6 +365,18 @@ pub struct Distribution {
     pub quantiles: [Value; 4],
     pub max: Value,
     pub mean: Value,
+    /// The distribution function of the pooled histogram at `CDF_LEVELS`: (probability,
+    /// seconds), over what was recoverable (empty when nothing was).
+    pub cdf: Vec<(f64, f64)>,
+}
+
+/// Probability levels of `Distribution::cdf`: the minimum, every percent, 99.5 %, 99.9 %
+/// and the maximum.
+pub fn cdf_levels() -> Vec<f64> {
+    let mut levels: Vec<f64> = (0..=100).map(|i| f64::from(i) / 100.0).collect();
+    levels.insert(100, 0.995);
+    levels.insert(101, 0.999);
+    levels
 }
 
 /// The estimates of one report row.
@@ -768,6 +780,10 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
                 value: pooled.mean(),
                 standard_error: se(|s| s.mean),
             },
+            cdf: cdf_levels()
+                .into_iter()
+                .filter_map(|p| pooled.quantile(p).map(|v| (p, v)))
+                .collect(),
         }
     };
     let ratio = |num: fn(&RowTrial) -> u64, den: fn(&RowTrial) -> u64| {

@@ -90,6 +90,10 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         ),
         ("rpo_rto.csv", report::csv_files::rpo_rto(&rows, &estimates)),
         (
+            "rpo_rto_cdf.csv",
+            report::csv_files::rpo_rto_cdf(&rows, &estimates),
+        ),
+        (
             "storage_daily.csv",
             report::csv_files::storage_daily(&estimates),
         ),

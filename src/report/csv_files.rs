@@ -18,6 +18,43 @@ fn pair(v: Value, decimals: usize) -> [String; 2] {
     [num(v.value, decimals), num(v.standard_error, decimals)]
 }
 
+/// Renders `rpo_rto_cdf.csv`: per row with resources, the distribution function of its
+/// RPO and RTO (`montecarlo::cdf_levels`), long format: tier, environment, disaster,
+/// metric (`rpo`, `rto`), probability, seconds. Over what was recoverable: the share with
+/// nothing to restore is `p_unrecoverable` in rpo_rto.csv.
+pub fn rpo_rto_cdf(rows: &[RowSpec], estimates: &Estimates) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "tier",
+        "environment",
+        "disaster",
+        "metric",
+        "probability",
+        "seconds",
+    ])
+    .expect("in-memory write");
+    for e in &estimates.rows {
+        let spec = &rows[e.spec_index];
+        if spec.resources == 0 {
+            continue;
+        }
+        for (metric, d) in [("rpo", &e.rpo), ("rto", &e.rto)] {
+            for &(p, seconds) in &d.cdf {
+                w.write_record([
+                    spec.tier.as_str(),
+                    spec.environment.as_str(),
+                    spec.disaster(),
+                    metric,
+                    &format!("{p:.3}"),
+                    &format!("{seconds:.0}"),
+                ])
+                .expect("in-memory write");
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
+}
+
 /// Renders `rpo_rto.csv`: one line per tier × environment × disaster.
 pub fn rpo_rto(rows: &[RowSpec], estimates: &Estimates) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
