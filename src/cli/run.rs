@@ -136,10 +136,32 @@ pub fn run(args: &RunArgs) -> Result<i32> {
             ),
         ),
     ];
+    // Plots read only the CSVs just rendered; the reports inline them.
+    let csv_texts: std::collections::BTreeMap<&str, String> = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".csv"))
+        .map(|(name, text)| (*name, text.clone()))
+        .collect();
+    let plots: Vec<(&'static str, String)> = Vec::new(); // PLOTS: render_all(&csv_texts)
+    let _ = &csv_texts;
+    let document = report::document::Document {
+        model: &model,
+        run: &run_info,
+        rows: &rows,
+        estimates: &estimates,
+        compliance: &compliance,
+        plots: &plots,
+    };
+    let documents = [
+        ("report.html", report::document::html(&document)),
+        ("report.md", report::document::markdown(&document)),
+    ];
     let all = files
         .iter()
         .map(|(name, text)| (*name, text))
-        .chain(compliance_files.iter().map(|(name, text)| (*name, text)));
+        .chain(compliance_files.iter().map(|(name, text)| (*name, text)))
+        .chain(plots.iter().map(|(name, text)| (*name, text)))
+        .chain(documents.iter().map(|(name, text)| (*name, text)));
     for (name, text) in all {
         report::write_atomically(&out_dir.join(name), text.as_bytes())?;
     }

@@ -7,6 +7,7 @@
 
 pub mod compliance;
 pub mod csv_files;
+pub mod document;
 pub mod junit;
 pub mod sarif;
 pub mod summary;

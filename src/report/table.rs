@@ -17,6 +17,11 @@ fn target(t: Option<i64>) -> String {
 /// for a resource loss; and from the DR region, the RPO p95 (copy lag included) and the share
 /// of time with no usable copy there.
 pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
+    render(&tier_cells(rows, estimates))
+}
+
+/// The cells of the per-tier table, header first (also used by report.html and report.md).
+pub fn tier_cells(rows: &[RowSpec], estimates: &Estimates) -> Vec<[String; 11]> {
     let header = [
         "tier",
         "resources",
@@ -55,7 +60,7 @@ pub fn tier_table(rows: &[RowSpec], estimates: &Estimates) -> String {
             percent(dr.and_then(|d| d.p_unrecoverable_time.value)),
         ]);
     }
-    render(&lines)
+    lines
 }
 
 /// Renders rows of cells: the first column left-aligned, the others right-aligned, a rule
@@ -93,6 +98,15 @@ fn render<const N: usize>(lines: &[[String; N]]) -> String {
 /// tier: what is lost for good, RPO and RTO p95, and P(RTO met), each conditional on the
 /// disaster happening.
 pub fn disaster_table(rows: &[RowSpec], estimates: &Estimates) -> String {
+    let lines = disaster_cells(rows, estimates);
+    if lines.len() == 1 {
+        return String::new();
+    }
+    format!("\n{}", render(&lines))
+}
+
+/// The cells of the per-disaster table, header first.
+pub fn disaster_cells(rows: &[RowSpec], estimates: &Estimates) -> Vec<[String; 7]> {
     let header = [
         "disaster",
         "tier",
@@ -125,10 +139,7 @@ pub fn disaster_table(rows: &[RowSpec], estimates: &Estimates) -> String {
             percent(e.p_meet_rto.value),
         ]);
     }
-    if lines.len() == 1 {
-        return String::new();
-    }
-    format!("\n{}", render(&lines))
+    lines
 }
 
 /// One line: the mean monthly firings of each alarm over the organization.
