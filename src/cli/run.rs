@@ -142,8 +142,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         .filter(|(name, _)| name.ends_with(".csv"))
         .map(|(name, text)| (*name, text.clone()))
         .collect();
-    let plots: Vec<(&'static str, String)> = Vec::new(); // PLOTS: render_all(&csv_texts)
-    let _ = &csv_texts;
+    let plots = report::plot::render_all(&csv_texts)?;
     let document = report::document::Document {
         model: &model,
         run: &run_info,

@@ -25,10 +25,16 @@ pub struct Document<'a> {
 /// Captions of the plots, by file name.
 fn caption(file: &str) -> &'static str {
     match file {
-        "rpo_rto_cdf.svg" => "RPO and RTO distribution per tier and disaster, with each tier's target",
-        "cost_monthly.svg" => "Monthly cost forecast: categories stacked (means), total P10–P90 band and P50",
+        "rpo_rto_cdf.svg" => {
+            "RPO and RTO distribution per tier and disaster, with each tier's target"
+        }
+        "cost_monthly.svg" => {
+            "Monthly cost forecast: categories stacked (means), total P10–P90 band and P50"
+        }
         "copies_backlog.svg" => "Copy backlog per link and the day's copy lag",
-        "restore_timeline.svg" => "Region outage: share of resources back per tier, with RTO targets",
+        "restore_timeline.svg" => {
+            "Region outage: share of resources back per tier, with RTO targets"
+        }
         _ => "",
     }
 }
@@ -67,7 +73,13 @@ fn markdown_table<const N: usize>(cells: &[[String; N]]) -> String {
     for (i, row) in cells.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
-            .map(|c| if c.is_empty() { " ".into() } else { c.replace('|', "\\|") })
+            .map(|c| {
+                if c.is_empty() {
+                    " ".into()
+                } else {
+                    c.replace('|', "\\|")
+                }
+            })
             .collect();
         let _ = writeln!(out, "| {} |", line.join(" | "));
         if i == 0 {
@@ -80,7 +92,16 @@ fn markdown_table<const N: usize>(cells: &[[String; N]]) -> String {
 /// The findings as table cells, header first (at most `limit` rows).
 fn finding_cells(report: &Report, limit: usize) -> Vec<[String; 7]> {
     let mut cells = vec![
-        ["severity", "id", "scope", "resources", "what", "evidence", "fix"].map(str::to_string),
+        [
+            "severity",
+            "id",
+            "scope",
+            "resources",
+            "what",
+            "evidence",
+            "fix",
+        ]
+        .map(str::to_string),
     ];
     for f in report.findings.iter().take(limit) {
         cells.push([
@@ -139,7 +160,7 @@ pub fn html(d: &Document) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
          <title>vaultsim report: {name}</title>\n<style>\n\
          body {{ font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }}\n\
          table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }}\n\
@@ -195,7 +216,12 @@ pub fn html(d: &Document) -> String {
 /// most severe findings).
 pub fn markdown(d: &Document) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# vaultsim report: {}\n\n{}\n", d.model.name, identity(d));
+    let _ = writeln!(
+        out,
+        "# vaultsim report: {}\n\n{}\n",
+        d.model.name,
+        identity(d)
+    );
     let _ = writeln!(
         out,
         "## Targets per tier (a resource lost in its own region)\n\n{}",

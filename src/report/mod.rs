@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod csv_files;
 pub mod document;
 pub mod junit;
+pub mod plot;
 pub mod sarif;
 pub mod summary;
 pub mod table;

@@ -8,6 +8,7 @@ mod cost;
 mod disasters;
 mod exact;
 mod gate;
+mod plots;
 mod policy;
 mod policy_scenario;
 mod statistical;
