@@ -37,7 +37,6 @@ pub mod ids {
     pub const CLASS_KEY: &str = "VS-CLASS-KEY";
     pub const CLASS_CONTINUOUS: &str = "VS-CLASS-CONTINUOUS";
     pub const FRAMEWORK_RETENTION: &str = "VS-FW-RETENTION";
-    pub const FRAMEWORK_FREQUENCY: &str = "VS-FW-FREQUENCY";
     pub const FRAMEWORK_RESIDENCY: &str = "VS-FW-RESIDENCY";
     pub const FRAMEWORK_WORM: &str = "VS-FW-WORM";
     pub const SCP_DENIED: &str = "VS-SCP-DENIED";
