@@ -56,8 +56,8 @@ struct Design {
     max_retention_days: f64,
     /// Shortest retention of any rule, days.
     min_retention_days: f64,
-    /// Per rule of the program: (rule id, period hours, retention days).
-    rules: Vec<(u32, Option<f64>, f64)>,
+    /// Per rule of the program: (rule id, retention days).
+    rules: Vec<(u32, f64)>,
     /// Every scheduled backup: (time, retention days), in time order.
     backups: Vec<(i64, f64)>,
     cross_region: bool,
@@ -119,7 +119,6 @@ pub fn check(model: &Model) -> Report {
     let req = &model.requirements;
     let scenario: &str = &req.file;
     let at = move |path: String| (scenario.to_string(), path);
-    let am = |control: &str| control.to_string();
     let mut checks: Vec<(Check, Evaluate<'_>)> = Vec::new();
 
     // AWS Backup Audit Manager's controls, on the design.
@@ -127,7 +126,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::PROTECTED,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN"),
+            control: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN".into(),
             parameters: Vec::new(),
             title: "resources not protected by any backup plan",
             fix: "select the resources in a backup plan (a tag selection that matches them), or record that they need no backup".into(),
@@ -167,7 +166,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::FREQUENCY_RETENTION,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"),
+            control: "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK".into(),
             parameters: vec![
                 ("requiredFrequencyUnit".into(), "hours".into()),
                 ("requiredFrequencyValue".into(), format_number(hours)),
@@ -191,7 +190,7 @@ pub fn check(model: &Model) -> Report {
             let rule = d
                 .rules
                 .iter()
-                .max_by(|a, b| a.2.total_cmp(&b.2))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map_or(0, |x| x.0);
             Some(Err(Gap {
                 detail: String::new(),
@@ -212,7 +211,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::MIN_RETENTION,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK"),
+            control: "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK".into(),
             parameters: vec![("requiredRetentionDays".into(), days.to_string())],
             title: "recovery points kept shorter than the minimum retention",
             fix: format!("keep every recovery point at least {days} days (delete_after_days)"),
@@ -228,7 +227,7 @@ pub fn check(model: &Model) -> Report {
             let rule = d
                 .rules
                 .iter()
-                .min_by(|a, b| a.2.total_cmp(&b.2))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
                 .map_or(0, |x| x.0);
             Some(Err(Gap {
                 detail: String::new(),
@@ -243,7 +242,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::MANUAL_DELETION,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"),
+            control: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED".into(),
             parameters: Vec::new(),
             title: "recovery points can be deleted by hand",
             fix: "lock the vaults (Vault Lock) that hold these points, or deny backup:DeleteRecoveryPoint in their access policy".into(),
@@ -280,7 +279,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::CROSS_REGION,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION"),
+            control: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION".into(),
             parameters: Vec::new(),
             title: "no cross-region copy although the environment requires one",
             fix: "add a copy action to a vault in another region".into(),
@@ -310,7 +309,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::CROSS_ACCOUNT,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT"),
+            control: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT".into(),
             parameters: Vec::new(),
             title: "sensitive data has no copy outside its own account",
             fix: "copy the points to a vault in a separate backup account (a compromised account can delete everything it owns)".into(),
@@ -344,7 +343,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::LAST_RECOVERY_POINT,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_LAST_RECOVERY_POINT_CREATED"),
+            control: "BACKUP_LAST_RECOVERY_POINT_CREATED".into(),
             parameters: vec![
                 ("recoveryPointAgeUnit".into(), "hours".into()),
                 (
@@ -380,7 +379,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::RESTORE_TIME,
             framework: AUDIT_MANAGER.into(),
-            control: am("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"),
+            control: "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET".into(),
             parameters: vec![(
                 "maxRestoreTime".into(),
                 req.max_restore_minutes
@@ -818,7 +817,7 @@ pub fn check(model: &Model) -> Report {
         Check {
             id: ids::VAULT_LOCK,
             framework: AUDIT_MANAGER.into(),
-            control: am("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"),
+            control: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK".into(),
             parameters: Vec::new(),
             title: "resources backed up into unlocked vaults",
             fix: "lock the vaults (Vault Lock)".into(),
@@ -1013,7 +1012,6 @@ fn evaluate_check(
             }
         }
     }
-    let first_finding = report.findings.len();
     let mut finding_of_ou: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for ((severity, label), g) in groups {
         let gap = g.gap.expect("a group has a gap");
@@ -1058,7 +1056,6 @@ fn evaluate_check(
             fix: check.fix.clone(),
         });
     }
-    debug_assert!(report.findings.len() >= first_finding);
     for (ou, tally) in by_ou {
         let control = report.controls.len();
         report.controls.push(ControlEvaluation {
@@ -1127,7 +1124,6 @@ fn design_of(model: &Model, resource: &Resource) -> Design {
         ..Design::default()
     };
     d.regions.insert(resource.region_id);
-    let times: Vec<i64> = program.slots.iter().map(|s| s.scheduled_seconds).collect();
     d.backups = program
         .slots
         .iter()
@@ -1140,10 +1136,7 @@ fn design_of(model: &Model, resource: &Resource) -> Design {
             )
         })
         .collect();
-    d.max_gap_hours = times
-        .windows(2)
-        .map(|w| (w[1] - w[0]) as f64 / 3600.0)
-        .reduce(f64::max);
+    d.max_gap_hours = d.gap_among_kept(f64::NEG_INFINITY);
     let lock = |vault: usize, d: &mut Design| match model.vaults[vault].lock {
         Some(l) => d.all_compliance_locked &= l.compliance_mode,
         None => {
@@ -1151,23 +1144,13 @@ fn design_of(model: &Model, resource: &Resource) -> Design {
             d.all_compliance_locked = false;
         }
     };
-    for (li, l) in program.lifecycles.iter().enumerate() {
+    for l in &program.lifecycles {
         let retention = l
             .delete_after_seconds
             .map_or(f64::INFINITY, |s| s as f64 / DAY_SECONDS as f64);
         d.max_retention_days = d.max_retention_days.max(retention);
         d.min_retention_days = d.min_retention_days.min(retention);
-        let rule_times: Vec<i64> = program
-            .slots
-            .iter()
-            .filter(|s| usize::from(s.lifecycle) == li)
-            .map(|s| s.scheduled_seconds)
-            .collect();
-        let period = rule_times
-            .windows(2)
-            .map(|w| (w[1] - w[0]) as f64 / 3600.0)
-            .reduce(f64::max);
-        d.rules.push((l.rule, period, retention));
+        d.rules.push((l.rule, retention));
         lock(l.vault, &mut d);
         d.regions
             .insert(model.vault_region(l.vault, resource.region_id));

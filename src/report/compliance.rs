@@ -13,8 +13,7 @@ use crate::model::{Finding, Model, Severity};
 /// The time reports give as `lastEvaluationTime`: the scenario's epoch (a design is
 /// evaluated before it goes live; no clock is read, so output is reproducible).
 fn evaluation_time(model: &Model) -> String {
-    chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds, 0)
-        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    super::summary::instant_text(model, 0)
 }
 
 #[derive(Serialize)]

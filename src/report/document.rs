@@ -39,19 +39,9 @@ fn caption(file: &str) -> &'static str {
     }
 }
 
+/// Escapes text for HTML (XML rules, which HTML accepts).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::junit::text(text)
 }
 
 fn html_table<const N: usize>(cells: &[[String; N]]) -> String {

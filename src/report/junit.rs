@@ -159,7 +159,7 @@ fn legal_in_xml(c: char) -> bool {
 
 /// Escapes `s` for element content: markup characters become references, `\r` is kept as
 /// a reference (a parser would turn a literal one into `\n`), illegal characters are dropped.
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     escape(s, false)
 }
 

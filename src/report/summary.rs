@@ -452,7 +452,8 @@ fn jobs_mean(j: &JobCounts, trials: u64) -> JobsMean {
     }
 }
 
-fn instant_text(model: &Model, seconds: i64) -> String {
+/// The instant `seconds` after the epoch, RFC 3339 UTC with whole seconds.
+pub(super) fn instant_text(model: &Model, seconds: i64) -> String {
     chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds + seconds, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
@@ -545,9 +546,7 @@ pub fn render(
     estimates: &Estimates,
     findings: &[crate::model::Finding],
 ) -> String {
-    let epoch = chrono::DateTime::from_timestamp(model.simulation.epoch_unix_seconds, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default();
+    let epoch = instant_text(model, 0);
     let summary = Summary {
         format: SUMMARY_FORMAT,
         vaultsim_version: env!("CARGO_PKG_VERSION"),

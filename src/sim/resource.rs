@@ -564,25 +564,30 @@ fn continuous_storage(
         resource: index,
         region: resource.region_id,
     };
-    let size = resource.size_on_day(from / DAY_SECONDS);
-    if !matches!(
-        resource.resource_type,
-        ResourceType::Rds | ResourceType::Aurora
-    ) {
-        let bytes = round_non_negative(size);
+    // Held from `start` to the horizon (the projection takes continuous backup from the
+    // last month, so it is excluded there).
+    let mut hold = |bytes, start| {
+        let interval = StoredInterval {
+            bytes,
+            from: start,
+            to: horizon,
+        };
         cost::storage(
             tally,
             model,
             costs,
             at,
             Charge::Continuous,
-            StoredInterval {
-                bytes,
-                from,
-                to: horizon,
-            },
+            interval,
             Steady::Excluded,
         );
+    };
+    let size = resource.size_on_day(from / DAY_SECONDS);
+    if !matches!(
+        resource.resource_type,
+        ResourceType::Rds | ResourceType::Aurora
+    ) {
+        hold(round_non_negative(size), from);
     }
     // A day's log held from each day on, capped at the window: `window_days` staircase
     // intervals [from + i days, horizon) hold min(i + 1, window_days) days of log.
@@ -593,18 +598,6 @@ fn continuous_storage(
         if start >= horizon {
             break;
         }
-        cost::storage(
-            tally,
-            model,
-            costs,
-            at,
-            Charge::Continuous,
-            StoredInterval {
-                bytes: daily,
-                from: start,
-                to: horizon,
-            },
-            Steady::Excluded,
-        );
+        hold(daily, start);
     }
 }
