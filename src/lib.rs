@@ -5,6 +5,7 @@
 //! → `report`. `cli` is the only layer that does I/O.
 
 pub mod cli;
+pub mod compare;
 pub mod compliance;
 pub mod cost;
 pub mod diagnostic;
@@ -19,3 +20,4 @@ pub mod scenario;
 pub mod schedule;
 pub mod sim;
 pub mod stats;
+pub mod sweep;

@@ -115,26 +115,30 @@ pub fn rows(model: &Model) -> Vec<RowSpec> {
 /// Quantiles reported for RPO and RTO.
 pub const QUANTILES: [f64; 4] = [0.50, 0.90, 0.95, 0.99];
 
-/// One row's values in one trial (for Monte Carlo standard errors).
-#[derive(Debug, Clone, Copy)]
-struct RowTrial {
-    trial: u64,
-    rpo: Option<Shape>,
-    rto: Option<Shape>,
-    rpo_met: u64,
-    rpo_unrecoverable: u64,
-    rpo_observed: u64,
-    rto_met: u64,
-    unrecoverable_losses: u64,
-    losses: u64,
+/// One row's values in one trial (for Monte Carlo standard errors and paired
+/// comparisons). Times in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowTrial {
+    pub trial: u64,
+    /// The trial's RPO distribution (`None` when it observed none).
+    pub rpo: Option<Shape>,
+    pub rto: Option<Shape>,
+    /// Seconds of exposure meeting the RPO target, without a usable point, observed.
+    pub rpo_met: u64,
+    pub rpo_unrecoverable: u64,
+    pub rpo_observed: u64,
+    /// Losses restored within the RTO target, without a usable point, in all.
+    pub rto_met: u64,
+    pub unrecoverable_losses: u64,
+    pub losses: u64,
 }
 
-/// Quantiles, maximum and mean of one distribution.
+/// Quantiles (`QUANTILES`), maximum and mean of one distribution in one trial.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Shape {
-    quantiles: [f64; 4],
-    max: f64,
-    mean: f64,
+pub struct Shape {
+    pub quantiles: [f64; 4],
+    pub max: f64,
+    pub mean: f64,
 }
 
 impl Shape {
@@ -337,9 +341,15 @@ impl Accumulator {
             &self.alarm_counts,
             self.monitored_accounts,
         );
+        let series = Series {
+            trials: self.cost.iter().map(|c| c.0).collect(),
+            rows: self.rows.iter().map(|r| r.per_trial.clone()).collect(),
+            cost: self.cost.iter().map(|(_, c)| TrialCost::of(c)).collect(),
+        };
         Estimates {
             trials: n,
             rows: row_estimates,
+            series,
             storage,
             jobs: self.jobs,
             copies: self.copies,
@@ -456,6 +466,44 @@ pub struct Estimates {
     pub alarms: Vec<AlarmMonthEstimate>,
     /// The cost forecast, when the scenario prices its design.
     pub cost: Option<CostForecast>,
+    /// Per-trial values, in trial order: what paired comparisons of two designs read.
+    pub series: Series,
+}
+
+/// The per-trial values behind the estimates, in trial order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Trial indices of `cost` (empty when the design is not priced).
+    pub trials: Vec<u64>,
+    /// `[row][trial]`, rows as `rows()`.
+    pub rows: Vec<Vec<RowTrial>>,
+    /// Per priced trial, its bill.
+    pub cost: Vec<TrialCost>,
+}
+
+/// One trial's bill, summed (USD).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialCost {
+    /// The first twelve months (or the horizon, if shorter).
+    pub first_year: f64,
+    /// The first twelve months per category (`cost::COST_CATEGORIES`).
+    pub first_year_by_category: Vec<f64>,
+    /// The projected steady-state month (`None` when points are kept forever).
+    pub projected_steady_monthly: Option<f64>,
+}
+
+impl TrialCost {
+    fn of(c: &MonthlyCost) -> TrialCost {
+        TrialCost {
+            first_year: c.total.iter().take(12).sum(),
+            first_year_by_category: c
+                .by_category
+                .iter()
+                .map(|months| months.iter().take(12).sum())
+                .collect(),
+            projected_steady_monthly: c.projected_steady_monthly,
+        }
+    }
 }
 
 /// What the design costs, per calendar month, across trials (USD).

@@ -3,16 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 
+use super::simulate::simulate;
 use super::{EXIT_BAD_INPUT, RunArgs};
-use crate::montecarlo;
 use crate::report::{self, summary::RunInfo};
 use crate::scenario;
-
-/// Most worker threads accepted.
-const MAX_THREADS: usize = 1024;
 
 pub fn run(args: &RunArgs) -> Result<i32> {
     let started = Instant::now();
@@ -23,20 +20,13 @@ pub fn run(args: &RunArgs) -> Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let trials = args.trials.unwrap_or(model.simulation.trials);
-    if trials == 0 || trials > scenario::resolve::MAX_TRIALS as u64 {
-        eprintln!(
-            "error: --trials {trials} is out of range; valid: 1 to {}",
-            scenario::resolve::MAX_TRIALS
-        );
-        return Ok(EXIT_BAD_INPUT);
-    }
-    let seed = args.seed.unwrap_or(model.simulation.seed);
-    let threads = args.threads.unwrap_or(0);
-    if threads > MAX_THREADS {
-        eprintln!("error: --threads {threads} is out of range; valid: 1 to {MAX_THREADS}");
-        return Ok(EXIT_BAD_INPUT);
-    }
+    let (trials, seed, threads) = match args.trials.resolve(&model) {
+        Ok(x) => x,
+        Err(message) => {
+            eprintln!("{message}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
     let out_dir = args
         .out
         .clone()
@@ -55,23 +45,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         trials,
     );
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("cannot start worker threads")?;
-    let bar = indicatif::ProgressBar::new(trials);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} trials {pos}/{len} [{bar:40}] {elapsed_precise} (eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    let rows = montecarlo::rows(&model);
-    let accumulator =
-        pool.install(|| montecarlo::run(&model, &rows, 0..trials, seed, &|| bar.inc(1)));
-    bar.finish_and_clear();
-    let estimates = accumulator.finish(&rows);
+    let (rows, estimates) = simulate(&model, trials, seed, threads, "")?;
 
     let run_info = RunInfo {
         scenario_file: args.scenario.display().to_string(),
@@ -143,6 +117,11 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         .map(|(name, text)| (*name, text.clone()))
         .collect();
     let plots = report::plot::render_all(&csv_texts)?;
+    let pngs = if args.png {
+        report::plot::render_png_all(&csv_texts)?
+    } else {
+        Vec::new()
+    };
     let document = report::document::Document {
         model: &model,
         run: &run_info,
@@ -155,6 +134,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         ("report.html", report::document::html(&document)),
         ("report.md", report::document::markdown(&document)),
     ];
+    // Everything is rendered before the first file is written.
     let all = files
         .iter()
         .map(|(name, text)| (*name, text))
@@ -163,6 +143,9 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         .chain(documents.iter().map(|(name, text)| (*name, text)));
     for (name, text) in all {
         report::write_atomically(&out_dir.join(name), text.as_bytes())?;
+    }
+    for (name, bytes) in &pngs {
+        report::write_atomically(&out_dir.join(name), bytes)?;
     }
     print!("{}", report::table::tier_table(&rows, &estimates));
     print!("{}", report::table::disaster_table(&rows, &estimates));

@@ -5,6 +5,7 @@
 //! Files are written atomically: each is written to a temporary file in the output
 //! directory, then renamed over the old one, so a failed run leaves earlier results intact.
 
+pub mod compare;
 pub mod compliance;
 pub mod csv_files;
 pub mod document;
@@ -12,12 +13,22 @@ pub mod junit;
 pub mod plot;
 pub mod sarif;
 pub mod summary;
+pub mod sweep;
 pub mod table;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+/// Writes every `(file name, bytes)` into `dir`, each atomically; callers render all of
+/// them first, so bad input leaves nothing half-written.
+pub fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
+    for (name, bytes) in files {
+        write_atomically(&dir.join(name), bytes)?;
+    }
+    Ok(())
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {

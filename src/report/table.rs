@@ -65,19 +65,20 @@ pub fn tier_cells(rows: &[RowSpec], estimates: &Estimates) -> Vec<[String; 11]> 
 
 /// Renders rows of cells: the first column left-aligned, the others right-aligned, a rule
 /// under the header.
-fn render<const N: usize>(lines: &[[String; N]]) -> String {
-    let widths: Vec<usize> = (0..N)
+pub(crate) fn render<L: AsRef<[String]>>(lines: &[L]) -> String {
+    let columns = lines.first().map_or(0, |l| l.as_ref().len());
+    let widths: Vec<usize> = (0..columns)
         .map(|c| {
             lines
                 .iter()
-                .map(|l| l[c].chars().count())
+                .map(|l| l.as_ref()[c].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
-        for (c, cell) in line.iter().enumerate() {
+        for (c, cell) in line.as_ref().iter().enumerate() {
             if c == 0 {
                 let _ = write!(out, "{cell:<w$}", w = widths[c]);
             } else {
@@ -286,7 +287,7 @@ pub fn cost_line(model: &crate::model::Model, estimates: &Estimates) -> String {
 }
 
 /// Dollars with thousands separators and no cents.
-fn usd(x: f64) -> String {
+pub(crate) fn usd(x: f64) -> String {
     let rounded = x.abs().round() as u64;
     let digits = rounded.to_string();
     let mut out = String::new();

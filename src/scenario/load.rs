@@ -20,6 +20,9 @@ pub struct Scenario {
     pub text: String,
     pub raw: RawScenario,
     pub spans: SpanIndex,
+    /// `--set` changes to rules of plans written in backup policies (applied at
+    /// resolution; changes to the scenario file itself are already in `text`).
+    pub rule_overrides: Vec<super::overrides::RuleOverride>,
 }
 
 /// Field path → (line, column) of its value, 1-based.
@@ -79,7 +82,21 @@ pub fn parse(file: &Path, text: String) -> Result<Scenario, ScenarioErrors> {
         text,
         raw,
         spans,
+        rule_overrides: Vec::new(),
     })
+}
+
+/// Reads a scenario file with `--set` changes applied (`overrides`). Errors name the file
+/// and, for a path that names nothing, the `--set` and the nearest valid path.
+pub fn load_with(
+    file: &Path,
+    settings: &[super::overrides::Setting],
+) -> Result<Scenario, ScenarioErrors> {
+    let text = read_text(file, "scenario file")?;
+    let (edited, rule_overrides) = super::overrides::apply(file, &text, settings)?;
+    let mut scenario = parse(file, edited)?;
+    scenario.rule_overrides = rule_overrides;
+    Ok(scenario)
 }
 
 /// Reads a TOML data file of at most 16 MiB (a scenario, a price catalog). Errors name

@@ -6,6 +6,7 @@ pub mod check;
 pub mod error;
 pub mod estate;
 pub mod load;
+pub mod overrides;
 pub mod plans;
 pub mod policies;
 pub mod raw;
@@ -13,7 +14,7 @@ pub mod requirements;
 pub mod resolve;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use load::{Scenario, load, parse};
+pub use load::{Scenario, load, load_with, parse};
 pub use resolve::resolve;
 
 use std::path::Path;

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::check::Problems;
 use super::error::{Location, Problem};
+use super::overrides::RuleOverride;
 use super::plans::{Attachment, ResolvedPlan, plan_body, rule_ids};
 use super::raw::{RawRule, RawScenario, RawSelections};
 use crate::model::{Account, Evidence, Finding, Ou, Resource, Scope, Severity, Simulation, Vault};
@@ -28,6 +29,11 @@ use crate::policy::{
 pub(super) struct PolicyPlans {
     pub plans: Vec<ResolvedPlan>,
     pub findings: Vec<Finding>,
+    /// Per `--set` rule override: whether it named a rule of some effective plan.
+    pub overrides_matched: Vec<bool>,
+    /// Every rule field path of the effective plans (`plans.<plan>.rules.<rule>.<field>`),
+    /// for naming the nearest one to an override that matched nothing.
+    pub rule_paths: std::collections::BTreeSet<String>,
 }
 
 /// The loaded policy files and, for every account, its attachment levels.
@@ -173,8 +179,12 @@ pub(super) fn plans_from_policies(
     resources: &[Resource],
     vaults: &[Vault],
     simulation: &Simulation,
+    overrides: &[RuleOverride],
 ) -> PolicyPlans {
-    let mut out = PolicyPlans::default();
+    let mut out = PolicyPlans {
+        overrides_matched: vec![false; overrides.len()],
+        ..PolicyPlans::default()
+    };
     let mut findings: BTreeMap<(&'static str, String, String), Finding> = BTreeMap::new();
     let mut add = |f: Finding| {
         let key = (f.id, f.path.clone(), f.file.clone());
@@ -238,7 +248,11 @@ pub(super) fn plans_from_policies(
             .flatten()
             .map(|&d| attachments.documents[d].file().display().to_string())
             .collect();
-        let effective = effective_policy(&documents_of(attachments, levels)).policy;
+        let mut effective = effective_policy(&documents_of(attachments, levels)).policy;
+        for (o, matched) in overrides.iter().zip(&mut out.overrides_matched) {
+            *matched |= override_rule(&mut effective, o);
+        }
+        collect_rule_paths(&effective, &mut out.rule_paths);
         let mut in_group = vec![false; accounts.len()];
         for &a in &members {
             in_group[a] = true;
@@ -418,6 +432,71 @@ const RULE_KEYS_SET_ASIDE: [&str; 4] = [
     "index_actions",
     "scan_actions",
 ];
+
+/// Sets an override's field in the effective policy's rule, if the plan and rule exist
+/// (creating intermediate objects such as `lifecycle`); reports whether it did.
+fn override_rule(effective: &mut Value, o: &RuleOverride) -> bool {
+    // Policy keys are case-insensitive (AWS lower-cases rule names in effective policies).
+    fn child<'v>(v: &'v mut Value, key: &str) -> Option<&'v mut Value> {
+        v.as_object_mut()?
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+    let Some(mut here) = effective
+        .get_mut("plans")
+        .and_then(|p| child(p, &o.plan))
+        .and_then(|p| p.get_mut("rules"))
+        .and_then(|r| child(r, &o.rule))
+    else {
+        return false;
+    };
+    let Some((last, parents)) = o.field.split_last() else {
+        return false;
+    };
+    for key in parents {
+        let Some(map) = here.as_object_mut() else {
+            return false;
+        };
+        here = map
+            .entry(key.clone())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    match here.as_object_mut() {
+        Some(map) => {
+            // Policies hold values as strings; AWS (and `normalise_rule`) converts them.
+            map.insert(last.clone(), Value::from(o.value.clone()));
+            true
+        }
+        None => false,
+    }
+}
+
+/// Adds every leaf path under the effective plans' rules.
+fn collect_rule_paths(effective: &Value, out: &mut std::collections::BTreeSet<String>) {
+    fn walk(v: &Value, path: String, out: &mut std::collections::BTreeSet<String>) {
+        match v.as_object() {
+            Some(map) => {
+                for (k, child) in map {
+                    walk(child, format!("{path}.{k}"), out);
+                }
+            }
+            None => {
+                out.insert(path);
+            }
+        }
+    }
+    let Some(plans) = effective.get("plans").and_then(Value::as_object) else {
+        return;
+    };
+    for (plan, body) in plans {
+        if let Some(rules) = body.get("rules").and_then(Value::as_object) {
+            for (rule, fields) in rules {
+                walk(fields, format!("plans.{plan}.rules.{rule}"), out);
+            }
+        }
+    }
+}
 
 /// Converts AWS's string-typed numbers and booleans to JSON numbers and booleans, and
 /// drops the keys vaultsim does not simulate.

@@ -49,6 +49,53 @@ pub fn resolve(scenario: &Scenario) -> Result<Model, ScenarioErrors> {
     }
 }
 
+/// A `--set` rule override that named no rule of any effective plan: an error naming the
+/// nearest rule field that exists (in the policies or the scenario's own plans).
+fn unmatched_overrides(
+    scenario: &Scenario,
+    from_policies: &policies::PolicyPlans,
+    problems: &mut Problems,
+) {
+    let mut candidates = from_policies.rule_paths.clone();
+    for (plan, body) in &scenario.raw.plans {
+        for rule in body.rules.keys() {
+            for field in [
+                "schedule_expression",
+                "start_backup_window_minutes",
+                "complete_backup_window_minutes",
+                "lifecycle.move_to_cold_storage_after_days",
+                "lifecycle.delete_after_days",
+            ] {
+                candidates.insert(format!("plans.{plan}.rules.{rule}.{field}"));
+            }
+        }
+    }
+    for (o, matched) in scenario
+        .rule_overrides
+        .iter()
+        .zip(&from_policies.overrides_matched)
+    {
+        if !matched {
+            let nearest = super::overrides::nearest(&o.path, &candidates);
+            problems.push(Problem {
+                help: nearest.map(|n| format!("nearest valid path: {n}")),
+                location: Some(super::error::Location {
+                    file: scenario.file.clone(),
+                    line: None,
+                    column: None,
+                }),
+                ..Problem::new(
+                    format!("--set {}", o.path),
+                    format!(
+                        "no plan `{}` with a rule `{}` in the scenario or its backup policies",
+                        o.plan, o.rule
+                    ),
+                )
+            });
+        }
+    }
+}
+
 fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     let raw = &scenario.raw;
     let name = scenario.file.file_stem().map_or_else(
@@ -100,7 +147,12 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         &resources,
         &vaults,
         &simulation,
+        &scenario.rule_overrides,
     );
+    unmatched_overrides(scenario, &from_policies, problems);
+    if !problems.0.is_empty() {
+        return None;
+    }
     let mut plans = plans?;
     for plan in &mut plans {
         plan.set_source(scenario.file.display().to_string());

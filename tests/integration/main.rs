@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod compare;
 mod compliance;
 mod copies;
 mod cost;
@@ -12,3 +13,4 @@ mod plots;
 mod policy;
 mod policy_scenario;
 mod statistical;
+mod sweep;

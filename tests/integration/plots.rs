@@ -1,10 +1,11 @@
-//! The SVG plots of a real run: the default scenario's CSVs, as the binary wrote them,
+//! The plots of a real run: the default scenario's CSVs, as the binary wrote them,
 //! rendered by `plot::render_all`; each SVG is well-formed and names the default
-//! scenario's tiers, link and cost categories, and its axes.
+//! scenario's tiers, link and cost categories, and its axes. With `--png`, `run` also
+//! writes each plot as PNG.
 
 use std::collections::BTreeMap;
 
-use super::common::run_default_outputs;
+use super::common::{Small, run_default_outputs, stderr, vaultsim};
 
 /// The texts of an SVG's `<text>` elements; panics if `svg` is not well-formed XML.
 fn texts(name: &str, svg: &str) -> Vec<String> {
@@ -112,5 +113,41 @@ fn the_default_scenario_plots_its_tiers_link_costs_and_axes() {
     let md = &run.files["report.md"];
     for (name, _) in &svgs {
         assert!(md.contains(&format!("]({name})")), "report.md links {name}");
+    }
+    assert!(
+        !run.files.keys().any(|n| n.ends_with(".png")),
+        "no PNG without --png"
+    );
+}
+
+#[test]
+fn run_with_png_writes_each_plot_as_png_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, Small::default().toml()).expect("write");
+    let out = dir.path().join("out");
+    let o = vaultsim(&[
+        "run",
+        scenario.to_str().expect("utf-8"),
+        "--trials",
+        "1",
+        "--png",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "rpo_rto_cdf",
+        "cost_monthly",
+        "copies_backlog",
+        "restore_timeline",
+    ] {
+        let png = std::fs::read(out.join(format!("{name}.png")))
+            .unwrap_or_else(|e| panic!("run --png wrote no {name}.png: {e}"));
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{name}.png starts with the PNG signature"
+        );
+        assert!(out.join(format!("{name}.svg")).exists(), "{name}.svg too");
     }
 }

@@ -1,0 +1,80 @@
+//! Running a model's trials on a worker pool with a progress bar: shared by `run`,
+//! `compare` and `sweep`.
+
+use anyhow::{Context, Result};
+
+use crate::model::Model;
+use crate::montecarlo::{self, Estimates, RowSpec};
+
+/// Most worker threads accepted.
+pub const MAX_THREADS: usize = 1024;
+
+/// The trial options every simulating command takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrialArgs {
+    /// Number of trials (default: the scenario's `simulation.trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Changes speed only, never results.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl TrialArgs {
+    /// (trials, seed, threads) with the scenario's defaults, or a message naming the flag
+    /// out of range.
+    pub fn resolve(&self, model: &Model) -> Result<(u64, u64, usize), String> {
+        let trials = self.trials.unwrap_or(model.simulation.trials);
+        let threads = self.threads.unwrap_or(0);
+        check_counts(trials, threads)?;
+        Ok((trials, self.seed.unwrap_or(model.simulation.seed), threads))
+    }
+}
+
+/// Checks `--trials` and `--threads` against their ranges; the message names the flag.
+fn check_counts(trials: u64, threads: usize) -> Result<(), String> {
+    if trials == 0 || trials > crate::scenario::resolve::MAX_TRIALS as u64 {
+        return Err(format!(
+            "error: --trials {trials} is out of range; valid: 1 to {}",
+            crate::scenario::resolve::MAX_TRIALS
+        ));
+    }
+    if threads > MAX_THREADS {
+        return Err(format!(
+            "error: --threads {threads} is out of range; valid: 1 to {MAX_THREADS}"
+        ));
+    }
+    Ok(())
+}
+
+/// Runs trials `0..trials` of `model` with `seed` on `threads` workers (0: all cores),
+/// showing `label` and a progress bar on the terminal.
+pub fn simulate(
+    model: &Model,
+    trials: u64,
+    seed: u64,
+    threads: usize,
+    label: &str,
+) -> Result<(Vec<RowSpec>, Estimates)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let bar = indicatif::ProgressBar::new(trials);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {label}trials {{pos}}/{{len}} [{{bar:40}}] {{elapsed_precise}} (eta {{eta}})"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let rows = montecarlo::rows(model);
+    let accumulator =
+        pool.install(|| montecarlo::run(model, &rows, 0..trials, seed, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    let estimates = accumulator.finish(&rows);
+    Ok((rows, estimates))
+}
