@@ -13,6 +13,7 @@ pub mod dist;
 pub mod gate;
 pub mod model;
 pub mod montecarlo;
+pub mod partial;
 pub mod policy;
 pub mod report;
 pub mod rng;

@@ -6,8 +6,6 @@
 //! values tagged with their trial index, sorted before any floating-point arithmetic. So
 //! the estimates are bit-for-bit the same for any thread count or split of the trial range.
 
-use std::ops::Range;
-
 use rayon::prelude::*;
 
 use crate::model::Model;
@@ -117,7 +115,7 @@ pub const QUANTILES: [f64; 4] = [0.50, 0.90, 0.95, 0.99];
 
 /// One row's values in one trial (for Monte Carlo standard errors and paired
 /// comparisons). Times in seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RowTrial {
     pub trial: u64,
     /// The trial's RPO distribution (`None` when it observed none).
@@ -134,7 +132,7 @@ pub struct RowTrial {
 }
 
 /// Quantiles (`QUANTILES`), maximum and mean of one distribution in one trial.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Shape {
     pub quantiles: [f64; 4],
     pub max: f64,
@@ -151,14 +149,14 @@ impl Shape {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct RowAccumulator {
     pooled: GroupOutcome,
     per_trial: Vec<RowTrial>,
 }
 
 /// Exact, mergeable totals of a set of trials.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     rows: Vec<RowAccumulator>,
     /// (trial, warm bytes per day, cold bytes per day).
@@ -271,6 +269,11 @@ impl Accumulator {
             self.cost.push((outcome.trial, bill.clone()));
         }
         self.trials += 1;
+    }
+
+    /// Trials folded in.
+    pub fn trials(&self) -> u64 {
+        self.trials
     }
 
     /// Merges another accumulator (exact; order does not matter).
@@ -871,16 +874,17 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
     }
 }
 
-/// Runs trials `range` of `model` with master seed `seed` on the current rayon pool,
-/// calling `progress` after each trial (from worker threads).
+/// Runs `trials` (trial indices: a range, or a shard's share) of `model` with master seed
+/// `seed` on the current rayon pool, calling `progress` after each trial (from worker
+/// threads).
 pub fn run(
     model: &Model,
     rows: &[RowSpec],
-    range: Range<u64>,
+    trials: impl IntoParallelIterator<Item = u64>,
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Accumulator {
-    range
+    trials
         .into_par_iter()
         .fold(
             || (Accumulator::new(rows), Scratch::default()),

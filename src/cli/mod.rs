@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod gate;
+mod merge;
 mod policy;
 mod run;
 mod schedule;
@@ -93,6 +94,14 @@ enum Command {
                   value of the scenario file (docs/sweep.md). An unknown path exits 2 naming the nearest\n\
                   valid path. Writes sweep.csv and sweep.svg (default: outputs/sweep/<scenario>/).")]
     Sweep(sweep::SweepArgs),
+    /// Merge the partials of a sharded run (`run --shard I/N`) into the run's outputs,
+    /// byte-identical to a single run with the same seed.
+    #[command(after_help = "Examples:\n  \
+                  vaultsim run scenarios/landing-zone.toml --shard 0/4 --out parts   (and 1/4, 2/4, 3/4)\n  \
+                  vaultsim merge parts --out outputs/landing-zone\n\n\
+                  Refuses partials from different scenarios, seeds, trial counts, shard splits or\n\
+                  vaultsim builds, overlapping shards and missing shards (exit 2). docs/scale.md.")]
+    Merge(merge::MergeArgs),
 }
 
 /// Arguments of `vaultsim run`.
@@ -110,6 +119,14 @@ pub struct RunArgs {
     /// high, medium or low (default: never; the run exits 0).
     #[arg(long, value_parser = parse_severity)]
     pub fail_on: Option<crate::model::Severity>,
+    /// Simulate only shard I of N (trials t with t mod N = I) and write its partial for
+    /// `vaultsim merge` (docs/scale.md).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Simulate one of N shards, its index from JOB_COMPLETION_INDEX (Kubernetes),
+    /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch) or SLURM_ARRAY_TASK_ID (Slurm).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
     /// Also write every plot as PNG (a bitmap, e.g. for chat or PR comments), next to its SVG.
     #[arg(long)]
     pub png: bool,
@@ -151,6 +168,7 @@ pub fn main() -> i32 {
         Some(Command::Gate(args)) => gate::run(&args),
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 
 use crate::model::Model;
-use crate::montecarlo::{self, Estimates, RowSpec};
+use crate::montecarlo::{self, Accumulator, Estimates, RowSpec};
 
 /// Most worker threads accepted.
 pub const MAX_THREADS: usize = 1024;
@@ -59,11 +59,25 @@ pub fn simulate(
     threads: usize,
     label: &str,
 ) -> Result<(Vec<RowSpec>, Estimates)> {
+    let (rows, accumulator) = simulate_trials(model, (0..trials).collect(), seed, threads, label)?;
+    let estimates = accumulator.finish(&rows);
+    Ok((rows, estimates))
+}
+
+/// Runs the trials with indices `trials` (a shard's share), as `simulate`, and returns
+/// their exact accumulator.
+pub fn simulate_trials(
+    model: &Model,
+    trials: Vec<u64>,
+    seed: u64,
+    threads: usize,
+    label: &str,
+) -> Result<(Vec<RowSpec>, Accumulator)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    let bar = indicatif::ProgressBar::new(trials);
+    let bar = indicatif::ProgressBar::new(trials.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(&format!(
             "{{spinner}} {label}trials {{pos}}/{{len}} [{{bar:40}}] {{elapsed_precise}} (eta {{eta}})"
@@ -72,9 +86,7 @@ pub fn simulate(
         .progress_chars("=> "),
     );
     let rows = montecarlo::rows(model);
-    let accumulator =
-        pool.install(|| montecarlo::run(model, &rows, 0..trials, seed, &|| bar.inc(1)));
+    let accumulator = pool.install(|| montecarlo::run(model, &rows, trials, seed, &|| bar.inc(1)));
     bar.finish_and_clear();
-    let estimates = accumulator.finish(&rows);
-    Ok((rows, estimates))
+    Ok((rows, accumulator))
 }

@@ -58,7 +58,7 @@ fn lag_bucket_mid(b: usize) -> f64 {
 }
 
 /// Per-day copy activity of one trial.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CopyDays {
     /// Copy jobs created (when the source backup completed), per day.
     pub created: Vec<u64>,

@@ -138,7 +138,7 @@ impl LifecycleTally {
 }
 
 /// One trial's bill, in USD per calendar month.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MonthlyCost {
     pub total: Vec<f64>,
     /// `[category][month]`, categories as [`COST_CATEGORIES`].
@@ -162,7 +162,7 @@ pub struct MonthlyCost {
 
 /// The lifetime cost of one rule's recovery points that asked for cold storage, as
 /// designed and if they stayed warm (USD, over the price cells the catalog covers).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleLifecycleCost {
     pub points: u64,
     /// Points of types that cannot go cold (the setting does nothing).
@@ -355,7 +355,7 @@ pub const TIMELINE_HOURS: usize = 168;
 /// then untiered), resources and bytes back (restore validated and hydrated) in each hour
 /// after the outage — bucket `h` holds those back after more than `h` and at most `h + 1`
 /// hours — as counts per hour (prefix sums give what is back by the end of each hour).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutageTimeline {
     /// `resources[tier][h]`: resources back in hour `h` (`h = TIMELINE_HOURS`: later).
     pub resources: Vec<Vec<u64>>,
@@ -382,7 +382,7 @@ impl OutageTimeline {
 }
 
 /// Copy jobs, in the vocabulary of AWS Backup's copy job report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CopyCounts {
     /// Copy jobs spawned by completed backups.
     pub created: u64,
@@ -440,7 +440,7 @@ impl Default for CopyCounts {
 }
 
 /// RPO and RTO tallies of one reporting group in one trial.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupOutcome {
     /// Time-weighted RPO exposure (seconds of exposure, mass in resource-seconds).
     pub rpo: Histogram,
@@ -494,7 +494,7 @@ impl Default for GroupOutcome {
 }
 
 /// Backup job outcomes, in the vocabulary of AWS Backup's job report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct JobCounts {
     /// Jobs the schedules created.
     pub created: u64,

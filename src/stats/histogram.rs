@@ -77,7 +77,7 @@ const LIMIT_LOG2: u32 = 40;
 
 /// A mergeable histogram of non-negative integer values (seconds); see the
 /// module documentation for the layout, the ramp method and the resolution.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     /// Ramps starting in the bucket minus ramps ending in it.
     delta: Box<[i64]>,

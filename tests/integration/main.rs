@@ -12,5 +12,6 @@ mod gate;
 mod plots;
 mod policy;
 mod policy_scenario;
+mod shards;
 mod statistical;
 mod sweep;

@@ -1,0 +1,170 @@
+//! `vaultsim merge INPUT... [--out DIR]`: the partials of every shard of a run → the
+//! run's outputs, byte-identical to a single run with the same seed (`partial`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+use sha2::{Digest, Sha256};
+
+use super::EXIT_BAD_INPUT;
+use super::run::{Publish, publish};
+use crate::partial;
+use crate::report::summary::RunInfo;
+use crate::scenario;
+
+/// Arguments of `vaultsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Partial files, or directories whose `partial-*.bin` files are read (in any order;
+    /// every shard of the run exactly once).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory (default: outputs/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write every plot as PNG.
+    #[arg(long)]
+    pub png: bool,
+    /// Exit 1 when a finding is at least this severe (as `run --fail-on`).
+    #[arg(long, value_parser = super::parse_severity)]
+    pub fail_on: Option<crate::model::Severity>,
+}
+
+pub fn run(args: &MergeArgs) -> Result<i32> {
+    let started = Instant::now();
+    let files = match partial_files(&args.inputs) {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let mut headers = Vec::new();
+    let mut accumulators = Vec::new();
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    for (file, name) in files.iter().zip(&names) {
+        let decoded = std::fs::read(file)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|bytes| partial::decode(&bytes));
+        match decoded {
+            Ok((h, a)) => {
+                headers.push(h);
+                accumulators.push(a);
+            }
+            Err(message) => {
+                eprintln!("error: {name}: {message}");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    }
+    if let Err(message) = partial::check_complete(&headers, &names) {
+        eprintln!("error: {message}");
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let header = &headers[0];
+    if header.vaultsim_version != env!("CARGO_PKG_VERSION")
+        || header.maths_fingerprint != crate::dist::maths_fingerprint()
+    {
+        eprintln!(
+            "error: the partials were made by vaultsim {} (maths {}); this is vaultsim {} (maths {}): merge with the same build as the shards",
+            header.vaultsim_version,
+            header.maths_fingerprint,
+            env!("CARGO_PKG_VERSION"),
+            crate::dist::maths_fingerprint()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    // The outputs need the model: reload the scenario and check it is the one simulated.
+    let scenario_file = PathBuf::from(&header.scenario_file);
+    let (scenario, model) = match scenario::load_model(&scenario_file) {
+        Ok(x) => x,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let sha: String = Sha256::digest(scenario.text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if sha != header.scenario_sha256 {
+        eprintln!(
+            "error: {} has changed since the shards ran (SHA-256 {sha}, the shards simulated {}); merge with the scenario they ran",
+            header.scenario_file, header.scenario_sha256
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let rows = crate::montecarlo::rows(&model);
+    let merged = accumulators
+        .into_iter()
+        .reduce(crate::montecarlo::Accumulator::merge)
+        .expect("at least one partial");
+    if merged.trials() != header.trials {
+        eprintln!(
+            "error: the partials hold {} trials; the run has {}",
+            merged.trials(),
+            header.trials
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let estimates = merged.finish(&rows);
+    eprintln!(
+        "vaultsim {}: merged {} shards of {} ({} trials, seed {})",
+        env!("CARGO_PKG_VERSION"),
+        headers.len(),
+        header.scenario_file,
+        header.trials,
+        header.seed
+    );
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("outputs").join(&model.name));
+    publish(&Publish {
+        scenario: &scenario,
+        model: &model,
+        run_info: &RunInfo {
+            scenario_file: header.scenario_file.clone(),
+            scenario_sha256: header.scenario_sha256.clone(),
+            seed: header.seed,
+            trials: header.trials,
+        },
+        rows: &rows,
+        estimates: &estimates,
+        out_dir: &out_dir,
+        png: args.png,
+        fail_on: args.fail_on,
+        started,
+    })
+}
+
+/// The partial files named by `inputs`: files as given, directories' `partial-*.bin`.
+fn partial_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(|e| format!("{}: cannot read the directory: {e}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_partial(p))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{}: no partial-*.bin file", input.display()));
+            }
+            found.sort();
+            out.extend(found);
+        } else if input.is_file() {
+            out.push(input.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", input.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn is_partial(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("partial-") && n.ends_with(".bin"))
+}

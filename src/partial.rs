@@ -1,0 +1,225 @@
+//! Shards of a run and their exact merge.
+//!
+//! `run --shard I/N` simulates the trials t with t mod N = I (a strided split: every shard
+//! gets trials from the whole range, so shards take about as long as each other) and
+//! saves its `Accumulator` — integer tallies, histograms and per-trial values tagged with
+//! their trial index — as a *partial*. `merge` folds any number of partials back into one
+//! accumulator. Because accumulation is exact and per-trial values are sorted by trial
+//! before any floating-point arithmetic (`montecarlo`), the merged estimates, and so
+//! every output file, are byte-identical to a single run with the same seed.
+//!
+//! A partial is binary: the magic line `vaultsim-partial`, a format version (u32, little
+//! endian), then the header and the accumulator in postcard (a compact, documented serde
+//! encoding: https://postcard.jamesmunns.com/wire-format). The header names everything a
+//! merge must agree on: vaultsim's version, the maths fingerprint, the scenario's SHA-256,
+//! the seed, the trial count and the shard split.
+//!
+//! Pure: bytes in, bytes out; `cli` reads and writes the files.
+
+use serde::{Deserialize, Serialize};
+
+use crate::montecarlo::Accumulator;
+
+/// The first bytes of every partial.
+pub const MAGIC: &[u8] = b"vaultsim-partial\n";
+/// Bumped whenever the encoding of the header or the accumulator changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a merge must agree on, and which trials a partial holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub vaultsim_version: String,
+    pub maths_fingerprint: String,
+    /// The scenario file as named on the command line, and its SHA-256.
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    /// Trials of the whole run (all shards).
+    pub trials: u64,
+    /// This shard: index and count.
+    pub shard: u64,
+    pub shards: u64,
+}
+
+impl Header {
+    /// The trials of this shard: t in 0..trials with t mod shards = shard.
+    pub fn trial_indices(&self) -> Vec<u64> {
+        (self.shard..self.trials)
+            .step_by(self.shards.max(1) as usize)
+            .collect()
+    }
+
+    /// The file name of this shard's partial: `partial-0003-of-0008.bin`.
+    pub fn file_name(&self) -> String {
+        format!("partial-{:04}-of-{:04}.bin", self.shard, self.shards)
+    }
+}
+
+/// Encodes a partial.
+pub fn encode(header: &Header, accumulator: &Accumulator) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    let body = postcard::to_allocvec(&(header, accumulator)).expect("a partial encodes");
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Decodes a partial; the error says what is wrong (not a partial, another format
+/// version, corrupt).
+pub fn decode(bytes: &[u8]) -> Result<(Header, Accumulator), String> {
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or("not a vaultsim partial (it does not start with `vaultsim-partial`)")?;
+    let (version, body) = rest
+        .split_first_chunk::<4>()
+        .ok_or("truncated: no format version")?;
+    let version = u32::from_le_bytes(*version);
+    if version != FORMAT_VERSION {
+        return Err(format!(
+            "partial format version {version}; this vaultsim reads version {FORMAT_VERSION} (re-run the shards with the same vaultsim as the merge)"
+        ));
+    }
+    postcard::from_bytes(body).map_err(|e| format!("corrupt partial: {e}"))
+}
+
+/// Checks that `headers` (in any order) are the shards of one run, each exactly once:
+/// the same version, maths, scenario, seed, trials and shard count. Returns the common
+/// header's run (shard fields of the first) or what is wrong, naming the partials by
+/// their position in `names`.
+pub fn check_complete(headers: &[Header], names: &[String]) -> Result<(), String> {
+    let first = headers.first().ok_or("no partial to merge")?;
+    for (h, name) in headers.iter().zip(names).skip(1) {
+        let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
+            Err(format!(
+                "{name} is from another run than {}: {what} {b}, not {a}",
+                names[0]
+            ))
+        };
+        if h.vaultsim_version != first.vaultsim_version {
+            return differs("vaultsim", &first.vaultsim_version, &h.vaultsim_version);
+        }
+        if h.maths_fingerprint != first.maths_fingerprint {
+            return differs(
+                "maths fingerprint",
+                &first.maths_fingerprint,
+                &h.maths_fingerprint,
+            );
+        }
+        if h.scenario_sha256 != first.scenario_sha256 || h.scenario_file != first.scenario_file {
+            return differs(
+                "scenario",
+                &format!("{} ({})", first.scenario_file, first.scenario_sha256),
+                &format!("{} ({})", h.scenario_file, h.scenario_sha256),
+            );
+        }
+        if h.seed != first.seed {
+            return differs("seed", &first.seed, &h.seed);
+        }
+        if h.trials != first.trials {
+            return differs("trials", &first.trials, &h.trials);
+        }
+        if h.shards != first.shards {
+            return differs("shard count", &first.shards, &h.shards);
+        }
+    }
+    let mut seen: Vec<Option<&str>> = vec![None; first.shards as usize];
+    for (h, name) in headers.iter().zip(names) {
+        match seen.get_mut(h.shard as usize) {
+            Some(Some(other)) => {
+                return Err(format!(
+                    "{name} and {other} are both shard {}/{}: shards overlap",
+                    h.shard, h.shards
+                ));
+            }
+            Some(slot) => *slot = Some(name),
+            None => {
+                return Err(format!(
+                    "{name}: shard {} of {} is out of range",
+                    h.shard, h.shards
+                ));
+            }
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shards {} of {} are missing: a merge needs every shard of the run",
+            missing.join(", "),
+            first.shards
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(shard: u64) -> Header {
+        Header {
+            vaultsim_version: "0.1.0".to_string(),
+            maths_fingerprint: "m".to_string(),
+            scenario_file: "s.toml".to_string(),
+            scenario_sha256: "abc".to_string(),
+            seed: 7,
+            trials: 10,
+            shard,
+            shards: 4,
+        }
+    }
+
+    #[test]
+    fn strided_shards_cover_every_trial_once() {
+        let mut all: Vec<u64> = (0..4).flat_map(|s| header(s).trial_indices()).collect();
+        assert_eq!(header(1).trial_indices(), [1, 5, 9]);
+        all.sort();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_complete_set_in_any_order_is_accepted_and_anything_else_refused() {
+        let names: Vec<String> = (0..4).map(|i| format!("p{i}")).collect();
+        let ok = [header(2), header(0), header(3), header(1)];
+        assert_eq!(check_complete(&ok, &names), Ok(()));
+        let overlap = [header(0), header(1), header(1), header(3)];
+        assert!(
+            check_complete(&overlap, &names)
+                .unwrap_err()
+                .contains("overlap")
+        );
+        let missing = [header(0), header(3)];
+        assert!(
+            check_complete(&missing, &names)
+                .unwrap_err()
+                .contains("shards 1, 2 of 4 are missing")
+        );
+        let mut other_seed = header(1);
+        other_seed.seed = 8;
+        let e = check_complete(&[header(0), other_seed], &names).unwrap_err();
+        assert!(
+            e.contains("p1 is from another run than p0: seed 8, not 7"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn decoding_refuses_what_is_not_a_partial_of_this_format() {
+        assert!(
+            decode(b"hello")
+                .unwrap_err()
+                .contains("not a vaultsim partial")
+        );
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&99u32.to_le_bytes());
+        assert!(decode(&bytes).unwrap_err().contains("format version 99"));
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&[1, 2, 3]);
+        assert!(decode(&bytes).unwrap_err().contains("corrupt"));
+    }
+}

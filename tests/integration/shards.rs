@@ -1,0 +1,185 @@
+//! Sharded runs: `run --shard I/N` in separate processes, then `merge`, give the same bytes
+//! as one run; merges refuse partials that are not the shards of one run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::common::{root, stderr, vaultsim};
+
+/// The minimal example with prices and logical corruption (every accumulator kind that
+/// scenario has: rows, storage, costs, lifecycle, alarms), written into `dir`.
+fn scenario(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("scenarios/examples/minimal.toml")).unwrap()
+        + &format!(
+            "\n[disasters.logical_corruption]\n\
+             detection_delay_days = {{ dist = \"lognormal\", median = 3, p95 = 21 }}\n\
+             rate_per_year = 5\n\n[costs]\ncatalog = \"{}\"\n",
+            root().join("scenarios/prices/aws-backup.toml").display()
+        );
+    let file = dir.join("sharded.toml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+fn ok(args: &[&str]) {
+    let o = vaultsim(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Runs shard `i` of `n` into `dir/shard-i`.
+fn shard(file: &Path, dir: &Path, i: u64, n: u64, seed: &str) -> PathBuf {
+    let out = dir.join(format!("shard-{i}-{seed}"));
+    ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--trials",
+        "8",
+        "--seed",
+        seed,
+        "--shard",
+        &format!("{i}/{n}"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
+}
+
+#[test]
+fn four_shards_merged_in_any_order_are_byte_identical_to_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let single = dir.path().join("single");
+    ok(&[
+        "run",
+        file.to_str().unwrap(),
+        "--trials",
+        "8",
+        "--seed",
+        "5",
+        "--out",
+        single.to_str().unwrap(),
+    ]);
+    let shards: Vec<PathBuf> = (0..4)
+        .map(|i| shard(&file, dir.path(), i, 4, "5"))
+        .collect();
+    let expected = files(&single);
+    assert!(expected.len() > 15, "{:?}", expected.keys());
+    for (name, order) in [("merged", vec![0, 1, 2, 3]), ("reversed", vec![3, 1, 0, 2])] {
+        let out = dir.path().join(name);
+        let mut args = vec!["merge".to_string()];
+        args.extend(order.iter().map(|&i| shards[i].display().to_string()));
+        args.extend(["--out".to_string(), out.display().to_string()]);
+        ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let merged = files(&out);
+        assert_eq!(
+            merged.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
+        );
+        for (file_name, bytes) in &expected {
+            assert!(merged[file_name] == *bytes, "{name}: {file_name} differs");
+        }
+    }
+}
+
+#[test]
+fn merges_of_partials_that_are_not_one_run_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let a0 = shard(&file, dir.path(), 0, 2, "5");
+    let a1 = shard(&file, dir.path(), 1, 2, "5");
+    let b1 = shard(&file, dir.path(), 1, 2, "6");
+    let refused = |inputs: &[&PathBuf], wanted: &str| {
+        let mut args = vec!["merge".to_string()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend([
+            "--out".to_string(),
+            dir.path().join("never").display().to_string(),
+        ]);
+        let o = vaultsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(2), "{inputs:?}");
+        assert!(stderr(&o).contains(wanted), "{inputs:?}: {}", stderr(&o));
+        assert!(!dir.path().join("never").exists(), "nothing is written");
+    };
+    refused(&[&a0, &b1], "seed 6, not 5");
+    refused(&[&a0, &a1, &a1], "shards overlap");
+    refused(&[&a0], "shards 1 of 2 are missing");
+    // The scenario changed after the shards ran.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("rate_per_year = 5", "rate_per_year = 6"),
+    )
+    .unwrap();
+    refused(&[&a0, &a1], "has changed since the shards ran");
+    // Not a partial.
+    let junk = dir.path().join("junk");
+    std::fs::create_dir(&junk).unwrap();
+    std::fs::write(junk.join("partial-0000-of-0002.bin"), b"hello").unwrap();
+    refused(&[&junk], "not a vaultsim partial");
+}
+
+#[test]
+fn the_shard_index_comes_from_array_job_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let out = dir.path().join("k8s");
+    let o = two_shard_run(&file)
+        .args(["--out", out.to_str().unwrap()])
+        .env("JOB_COMPLETION_INDEX", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("partial-0001-of-0002.bin").exists());
+    // Without any: a clear error naming the variables.
+    let o = two_shard_run(&file)
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("AWS_BATCH_JOB_ARRAY_INDEX"),
+        "{}",
+        stderr(&o)
+    );
+    let o = vaultsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--trials",
+        "4",
+        "--shard",
+        "4/4",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("valid: 0 to 3"), "{}", stderr(&o));
+}
+
+/// `vaultsim run FILE --trials 4 --shards 2`, the shard index left to the environment.
+fn two_shard_run(file: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vaultsim"));
+    command
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--trials",
+            "4",
+            "--shards",
+            "2",
+        ])
+        .current_dir(root());
+    command
+}
