@@ -14,6 +14,7 @@ cargo bench --bench trial "${criterion_args[@]}"
 cargo bench --bench link "${criterion_args[@]}"
 cargo bench --bench wave "${criterion_args[@]}"
 cargo bench --bench cron "${criterion_args[@]}"
+cargo bench --bench accounting "${criterion_args[@]}"
 
 cargo build --release
 out=$(mktemp -d)

@@ -276,6 +276,12 @@ impl Accumulator {
         self.trials
     }
 
+    /// Backup jobs and copy jobs created, summed over the trials folded in: the work the
+    /// engine's speed is measured per (benches/reference.sh).
+    pub fn jobs_simulated(&self) -> (u64, u64) {
+        (self.jobs.created, self.copies.created)
+    }
+
     /// Merges another accumulator (exact; order does not matter).
     pub fn merge(mut self, other: Accumulator) -> Accumulator {
         for (a, b) in self.rows.iter_mut().zip(other.rows) {

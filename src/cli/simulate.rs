@@ -1,6 +1,8 @@
 //! Running a model's trials on a worker pool with a progress bar: shared by `run`,
 //! `compare` and `sweep`.
 
+use std::time::Instant;
+
 use anyhow::{Context, Result};
 
 use crate::model::Model;
@@ -86,7 +88,20 @@ pub fn simulate_trials(
         .progress_chars("=> "),
     );
     let rows = montecarlo::rows(model);
+    let count = trials.len();
+    let started = Instant::now();
     let accumulator = pool.install(|| montecarlo::run(model, &rows, trials, seed, &|| bar.inc(1)));
+    let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if label.is_empty() {
+        // benches/reference.sh reads this line.
+        let (backup, copy) = accumulator.jobs_simulated();
+        let jobs = backup + copy;
+        eprintln!(
+            "simulated {count} trials: {jobs} jobs ({backup} backup, {copy} copy) in {seconds:.3}s \
+             on {threads} threads, {:.1} ns per job per thread",
+            seconds * threads as f64 * 1e9 / jobs.max(1) as f64
+        );
+    }
     Ok((rows, accumulator))
 }
