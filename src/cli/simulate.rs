@@ -97,6 +97,7 @@ pub fn simulate_trials(
         // benches/reference.sh reads this line.
         let (backup, copy) = accumulator.jobs_simulated();
         let jobs = backup + copy;
+        let threads = pool.current_num_threads();
         eprintln!(
             "simulated {count} trials: {jobs} jobs ({backup} backup, {copy} copy) in {seconds:.3}s \
              on {threads} threads, {:.1} ns per job per thread",

@@ -45,6 +45,8 @@ pub const COPY_JOBS_PER_ACCOUNT_PER_DESTINATION: usize = 100;
 struct Request {
     /// The region pair's link; `None` for a same-region copy (already timed).
     link: Option<u16>,
+    /// The resource whose point is copied.
+    resource: u32,
     vault: u32,
     region: u16,
     arrival: i64,
@@ -59,21 +61,22 @@ struct Request {
     done: i64,
 }
 
-/// A copy request: (resource, index among the resource's requests), packed as
-/// `resource << 32 | index`.
+/// A copy request: its index in the trial's log of requests.
 pub(super) type RequestId = u64;
-
-fn request_id(resource: usize, index: usize) -> RequestId {
-    ((resource as u64) << 32) | index as u64
-}
 
 /// Buffers of the copy stage, reused across trials.
 #[derive(Debug, Default)]
 pub struct CopyStage {
-    /// Per resource, its copy requests in emission order (kept apart so that each
-    /// resource's copies are read sequentially, whatever order resources emit in).
-    requests: Vec<Vec<Request>>,
-    /// Scratch: one resource's requests in order of completion.
+    /// The trial's copy requests in emission order: one log appended to, so the event
+    /// loop's writes and reads stay near its end (the copies in flight), whichever
+    /// resource emits. `finish` reads it per resource through `by_resource`.
+    requests: Vec<Request>,
+    /// Scratch of `finish`: request indices grouped by resource (emission order within
+    /// each), and where each resource's group starts.
+    by_resource: Vec<u32>,
+    starts: Vec<usize>,
+    /// Scratch of `finish`: one resource's requests, and their order of completion.
+    gathered: Vec<Request>,
     order: Vec<usize>,
     links: Vec<Link>,
     /// Per link: the request of each link job id.
@@ -85,10 +88,7 @@ pub struct CopyStage {
 impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
-        self.requests.resize_with(model.resources.len(), Vec::new);
-        for r in &mut self.requests {
-            r.clear();
-        }
+        self.requests.clear();
         self.days = Some(CopyDays::new(
             model.simulation.horizon_days(),
             model.region_pairs.len(),
@@ -115,37 +115,32 @@ impl CopyStage {
         }
     }
 
-    /// Copy requests of `resource` emitted so far in this trial.
-    pub(super) fn request_count(&self, resource: usize) -> usize {
-        self.requests[resource].len()
+    /// Copy requests emitted so far in this trial (by every resource).
+    pub(super) fn request_count(&self) -> usize {
+        self.requests.len()
     }
 
-    /// The latest end of `resource`'s same-region copies among `requests` (their end is
-    /// known when they are emitted).
-    pub(super) fn same_region_end(
-        &self,
-        resource: usize,
-        requests: std::ops::Range<usize>,
-    ) -> Option<i64> {
-        self.requests[resource][requests]
+    /// The latest end of the same-region copies among `requests` (their end is known when
+    /// they are emitted).
+    pub(super) fn same_region_end(&self, requests: std::ops::Range<usize>) -> Option<i64> {
+        self.requests[requests]
             .iter()
             .filter(|r| r.link.is_none())
             .map(|r| r.done)
             .max()
     }
 
-    /// The arrival second of a request of `resource` if it travels over a link, and its id.
-    pub(super) fn link_arrival(&self, resource: usize, index: usize) -> Option<(i64, RequestId)> {
-        let r = &self.requests[resource][index];
-        r.link.map(|_| (r.arrival, request_id(resource, index)))
+    /// The arrival second of request `index` if it travels over a link, and its id.
+    pub(super) fn link_arrival(&self, index: usize) -> Option<(i64, RequestId)> {
+        let r = &self.requests[index];
+        r.link.map(|_| (r.arrival, index as RequestId))
     }
 
     /// Request `id` arrives at its link now (its arrival second).
     pub(super) fn arrive(&mut self, model: &Model, id: RequestId) {
-        let resource = (id >> 32) as usize;
-        let r = &self.requests[resource][(id & 0xFFFF_FFFF) as usize];
+        let r = &self.requests[id as usize];
         let l = usize::from(r.link.expect("a cross-region request"));
-        let account = model.resources[resource].account as u32;
+        let account = model.resources[r.resource as usize].account as u32;
         let job = self.links[l].push(r.arrival, r.bytes, account);
         debug_assert_eq!(job as usize, self.link_jobs[l].len());
         self.link_jobs[l].push(id);
@@ -165,10 +160,9 @@ impl CopyStage {
         for (l, link) in self.links.iter_mut().enumerate() {
             let (jobs, requests) = (&self.link_jobs[l], &mut self.requests);
             link.advance(until, &mut |job, second| {
-                let id = jobs[job as usize];
-                let resource = (id >> 32) as usize;
-                requests[resource][(id & 0xFFFF_FFFF) as usize].done = second;
-                done(resource, second);
+                let request = &mut requests[jobs[job as usize] as usize];
+                request.done = second;
+                done(request.resource as usize, second);
             });
         }
     }
@@ -267,8 +261,9 @@ impl CopyStage {
                 .expect("resolve checked that every cross-region copy has a link");
                 (Some(link), i64::MAX)
             };
-            self.requests[resource_index].push(Request {
+            self.requests.push(Request {
                 link,
+                resource: resource_index as u32,
                 vault: spec.vault as u32,
                 region: destination,
                 arrival: usable,
@@ -300,11 +295,16 @@ impl CopyStage {
         let n = days.created.len();
         let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
         let sim = &model.simulation;
-        for (resource, r) in self
-            .requests
-            .iter()
-            .enumerate()
-            .flat_map(|(i, rs)| rs.iter().map(move |r| (i, r)))
+        self.group_by_resource(model.resources.len());
+        // Every pass below reads the requests resource by resource, each in emission
+        // order: the order the trial's floating-point sums are made in.
+        let by_resource = |resource: usize| {
+            self.by_resource[self.starts[resource]..self.starts[resource + 1]]
+                .iter()
+                .map(|&i| &self.requests[i as usize])
+        };
+        for (resource, r) in
+            (0..model.resources.len()).flat_map(|i| by_resource(i).map(move |r| (i, r)))
         {
             assert!(r.done != i64::MAX, "every copy completes");
             // Transfer is billed to the source region once the copy exists (AWS bills no
@@ -339,8 +339,10 @@ impl CopyStage {
             }
         }
         if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
-            for (resource, requests) in self.requests.iter().enumerate() {
-                copy_storage(tally, model, costs, resource, requests);
+            for resource in 0..model.resources.len() {
+                self.gathered.clear();
+                self.gathered.extend(by_resource(resource));
+                copy_storage(tally, model, costs, resource, &self.gathered);
             }
         }
         for series in days.backlog_jobs.iter_mut() {
@@ -374,7 +376,9 @@ impl CopyStage {
             );
             stack.clear();
             // The resource's copies in order of completion.
-            let requests = &self.requests[r];
+            self.gathered.clear();
+            self.gathered.extend(by_resource(r));
+            let requests = &self.gathered;
             self.order.clear();
             self.order.extend(0..requests.len());
             self.order.sort_unstable_by_key(|&i| (requests[i].done, i));
@@ -413,6 +417,34 @@ impl CopyStage {
             pending.settle(model, r, views, outages, cost.as_deref_mut());
         }
         days
+    }
+}
+
+impl CopyStage {
+    /// Groups the log's request indices by resource (a counting sort: emission order is
+    /// kept within each resource) into `by_resource`, resource `r`'s group at
+    /// `starts[r]..starts[r + 1]`.
+    fn group_by_resource(&mut self, resources: usize) {
+        self.starts.clear();
+        self.starts.resize(resources + 1, 0);
+        for r in &self.requests {
+            self.starts[r.resource as usize + 1] += 1;
+        }
+        for i in 1..self.starts.len() {
+            self.starts[i] += self.starts[i - 1];
+        }
+        // Fill each group from its start, then restore the starts.
+        self.by_resource.clear();
+        self.by_resource.resize(self.requests.len(), 0);
+        for (i, r) in self.requests.iter().enumerate() {
+            let at = &mut self.starts[r.resource as usize];
+            self.by_resource[*at] = i as u32;
+            *at += 1;
+        }
+        for i in (1..self.starts.len()).rev() {
+            self.starts[i] = self.starts[i - 1];
+        }
+        self.starts[0] = 0;
     }
 }
 
@@ -523,6 +555,41 @@ mod tests {
             cold_at: i64::MAX,
             full_bytes: 0,
         }
+    }
+
+    /// The shortcut (one log, grouped by a counting sort) against the straightforward
+    /// grouping (each resource's requests picked out of the log in order).
+    #[test]
+    fn grouping_the_log_by_resource_keeps_emission_order() {
+        let mut stage = CopyStage::default();
+        let resources = 7;
+        for i in 0..200u32 {
+            stage.requests.push(Request {
+                link: None,
+                resource: (i * 37 + i / 5) % 6, // resource 6 emits nothing
+                vault: i,
+                region: 0,
+                arrival: 0,
+                bytes: 0,
+                full_bytes: 0,
+                capture: 0,
+                delete_at: 0,
+                cold_at: 0,
+                done: 0,
+            });
+        }
+        stage.group_by_resource(resources);
+        for r in 0..resources {
+            let straightforward: Vec<u32> = (0..stage.requests.len() as u32)
+                .filter(|&i| stage.requests[i as usize].resource as usize == r)
+                .collect();
+            assert_eq!(
+                stage.by_resource[stage.starts[r]..stage.starts[r + 1]],
+                straightforward[..],
+                "resource {r}"
+            );
+        }
+        assert_eq!(stage.starts[resources], stage.requests.len());
     }
 
     #[test]

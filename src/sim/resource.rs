@@ -191,6 +191,19 @@ impl ResourceRun {
         }
     }
 
+    /// Reads what the next job reads first (the run's own state, its resource, its newest
+    /// point and its copy bookkeeping), for the event loop to load ahead: see
+    /// `trial::run_together`. No effect on results.
+    pub(super) fn touch(&self, model: &Model) -> (Option<usize>, i64, i64, i64, usize) {
+        (
+            model.resources[self.index].program,
+            self.busy_until,
+            self.exposure.cursor(),
+            self.stack.last().map_or(0, |p| p.delete_at),
+            self.last_copy.len(),
+        )
+    }
+
     /// The next job: draws its numbers (once), and expires it at once if the resource's
     /// previous backup outlasts its start window.
     pub(super) fn next(&mut self, model: &Model, sinks: &mut Sinks) -> Next {
@@ -251,8 +264,7 @@ impl ResourceRun {
     }
 
     /// Runs the next job (as returned by [`ResourceRun::next`]), starting at `start`.
-    /// Returns the range of copy requests it emitted (indices among the resource's
-    /// requests in the copy stage).
+    /// Returns the range of copy requests it emitted (indices in the copy stage's log).
     pub(super) fn run_job(
         &mut self,
         model: &Model,
@@ -266,7 +278,7 @@ impl ResourceRun {
         let slot = &program.slots[self.next_slot];
         let draws = self.draws.take().expect("next() drew the job");
         self.next_slot += 1;
-        let first_request = sinks.copies.request_count(self.index);
+        let first_request = sinks.copies.request_count();
         let lifecycle = program.lifecycles[usize::from(slot.lifecycle)];
         if lifecycle.rejected_by_lock {
             sinks.jobs.rejected_by_lock += 1;
@@ -373,8 +385,8 @@ impl ResourceRun {
             );
         }
         // A same-region copy's end is known now: the resource is busy until then.
-        let emitted = first_request..sinks.copies.request_count(self.index);
-        if let Some(done) = sinks.copies.same_region_end(self.index, emitted.clone()) {
+        let emitted = first_request..sinks.copies.request_count();
+        if let Some(done) = sinks.copies.same_region_end(emitted.clone()) {
             self.busy_until = self.busy_until.max(done);
         }
 
