@@ -425,6 +425,10 @@ impl CopyStage {
     /// kept within each resource) into `by_resource`, resource `r`'s group at
     /// `starts[r]..starts[r + 1]`.
     fn group_by_resource(&mut self, resources: usize) {
+        assert!(
+            u32::try_from(self.requests.len()).is_ok(),
+            "request indices fit in 32 bits"
+        );
         self.starts.clear();
         self.starts.resize(resources + 1, 0);
         for r in &self.requests {
