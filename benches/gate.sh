@@ -16,6 +16,7 @@
 # Exit: 0 within the threshold, 1 regressed, 2 bad usage or a missing tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/parse.sh
 
 baseline=benches/baseline.json
 threshold=
@@ -43,7 +44,7 @@ valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
   target/release/vaultsim run scenarios/bench-gate.toml --threads 1 --out "$out/run" \
   >/dev/null 2>"$out/log"
 instructions=$(sed -nE 's/.*Collected : ([0-9]+).*/\1/p' "$out/log")
-jobs=$(sed -nE 's/^simulated [0-9]+ trials: ([0-9]+) jobs.*/\1/p' "$out/log")
+jobs=$(simulated_jobs "$out/log")
 if [[ -z "$instructions" || -z "$jobs" ]]; then
   echo "benches/gate.sh: could not read the instruction count or the jobs from the run:" >&2
   cat "$out/log" >&2

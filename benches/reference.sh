@@ -16,6 +16,7 @@
 # writing reports); wall time and peak RSS are the whole process's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/parse.sh
 
 scenario=scenarios/bench-reference.toml
 trials=200
@@ -38,14 +39,11 @@ run() {
   local threads=$1 n=$2 log="$out/log-$1"
   /usr/bin/time -v target/release/vaultsim run "$scenario" --trials "$n" --threads "$threads" \
     --out "$out/t$threads" >/dev/null 2>"$log"
-  local line
-  line=$(grep '^simulated ' "$log")
-  seconds=$(sed -E 's/.* in ([0-9.]+)s on .*/\1/' <<<"$line")
-  jobs=$(sed -E 's/^simulated [0-9]+ trials: ([0-9]+) jobs.*/\1/' <<<"$line")
-  ns=$(sed -E 's/.*, ([0-9.]+) ns per job per thread$/\1/' <<<"$line")
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
-    n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
-  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  seconds=$(simulated_seconds "$log")
+  jobs=$(simulated_jobs "$log")
+  ns=$(simulated_ns "$log")
+  wall=$(wall_seconds "$log")
+  rss_kb=$(peak_rss_kib "$log")
   echo "$threads thread(s), $n trials: $jobs jobs simulated in ${seconds}s ($ns ns per job per core); wall ${wall}s, peak RSS $((rss_kb / 1024)) MiB"
 }
 

@@ -10,6 +10,7 @@
 #                                           series; default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benches/parse.sh
 
 trials=2
 if [[ "${1:-}" == "--trials" ]]; then trials="$2"; fi
@@ -49,14 +50,13 @@ point() {
   local name=$1 n=$2 log="$work/$1-$2.log"
   /usr/bin/time -v target/release/vaultsim run "$work/$name.toml" --trials "$n" --threads 1 \
     --out "$work/out-$name-$n" >/dev/null 2>"$log"
-  local line accounts resources horizon jobs seconds ns rss
-  line=$(grep '^simulated ' "$log")
+  local accounts resources horizon jobs seconds ns rss
   read -r accounts resources < <(sed -nE 's/.* — ([0-9]+) accounts, ([0-9]+) resources.*/\1 \2/p' "$log")
   horizon=$(grep -oE '^horizon_days = [0-9]+' "$work/$name.toml" | grep -oE '[0-9]+$')
-  jobs=$(sed -E 's/^simulated [0-9]+ trials: ([0-9]+) jobs.*/\1/' <<<"$line")
-  seconds=$(sed -E 's/.* in ([0-9.]+)s on .*/\1/' <<<"$line")
-  ns=$(sed -E 's/.*, ([0-9.]+) ns per job per thread$/\1/' <<<"$line")
-  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")
+  jobs=$(simulated_jobs "$log")
+  seconds=$(simulated_seconds "$log")
+  ns=$(simulated_ns "$log")
+  rss=$(( $(peak_rss_kib "$log") / 1024 ))
   echo "$accounts accounts, $resources resources, $horizon days, $n trials: $jobs jobs in ${seconds}s ($ns ns per job), peak RSS $rss MiB"
   rows+=$'\n'"$accounts,$resources,$horizon,$n,$jobs,$seconds,$ns,$rss"
 }

@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::montecarlo::Accumulator;
+use crate::report::summary::RunInfo;
 
 /// The first bytes of every partial.
 pub const MAGIC: &[u8] = b"vaultsim-partial\n";
@@ -42,6 +43,30 @@ pub struct Header {
 }
 
 impl Header {
+    /// The header of shard `shard` of `shards` of the run `run`, made by this build.
+    pub fn new(run: &RunInfo, shard: u64, shards: u64) -> Header {
+        Header {
+            vaultsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            maths_fingerprint: crate::dist::maths_fingerprint(),
+            scenario_file: run.scenario_file.clone(),
+            scenario_sha256: run.scenario_sha256.clone(),
+            seed: run.seed,
+            trials: run.trials,
+            shard,
+            shards,
+        }
+    }
+
+    /// The whole run this shard belongs to.
+    pub fn run_info(&self) -> RunInfo {
+        RunInfo {
+            scenario_file: self.scenario_file.clone(),
+            scenario_sha256: self.scenario_sha256.clone(),
+            seed: self.seed,
+            trials: self.trials,
+        }
+    }
+
     /// The trials of this shard: t in 0..trials with t mod shards = shard.
     pub fn trial_indices(&self) -> Vec<u64> {
         (self.shard..self.trials)

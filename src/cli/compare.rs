@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 
 use super::EXIT_BAD_INPUT;
 use super::simulate::simulate;
@@ -78,15 +77,9 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         &estimates_b,
         &crate::cost::COST_CATEGORIES,
     );
-    let digest = |text: &str| -> String {
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
     let info = CompareInfo {
-        a: (args.a.display().to_string(), digest(&a_scenario.text)),
-        b: (args.b.display().to_string(), digest(&b_scenario.text)),
+        a: (args.a.display().to_string(), a_scenario.sha256()),
+        b: (args.b.display().to_string(), b_scenario.sha256()),
         seed,
         trials,
         resources: (a_model.resources.len(), b_model.resources.len()),

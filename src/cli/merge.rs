@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
-use sha2::{Digest, Sha256};
 
 use super::EXIT_BAD_INPUT;
 use super::run::{Publish, publish};
 use crate::partial;
-use crate::report::summary::RunInfo;
 use crate::scenario;
 
 /// Arguments of `vaultsim merge`.
@@ -84,10 +82,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let sha: String = Sha256::digest(scenario.text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = scenario.sha256();
     if sha != header.scenario_sha256 {
         eprintln!(
             "error: {} has changed since the shards ran (SHA-256 {sha}, the shards simulated {}); merge with the scenario they ran",
@@ -124,12 +119,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
     publish(&Publish {
         scenario: &scenario,
         model: &model,
-        run_info: &RunInfo {
-            scenario_file: header.scenario_file.clone(),
-            scenario_sha256: header.scenario_sha256.clone(),
-            seed: header.seed,
-            trials: header.trials,
-        },
+        run_info: &header.run_info(),
         rows: &rows,
         estimates: &estimates,
         out_dir: &out_dir,

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
-use sha2::{Digest, Sha256};
 
 use super::simulate::{simulate, simulate_trials};
 use super::{EXIT_BAD_INPUT, RunArgs};
@@ -59,21 +58,12 @@ pub fn run(args: &RunArgs) -> Result<i32> {
 
     let run_info = RunInfo {
         scenario_file: args.scenario.display().to_string(),
-        scenario_sha256: hex(&Sha256::digest(scenario.text.as_bytes())),
+        scenario_sha256: scenario.sha256(),
         seed,
         trials,
     };
     if let Some((shard, shards)) = shard {
-        let header = partial::Header {
-            vaultsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            maths_fingerprint: crate::dist::maths_fingerprint(),
-            scenario_file: run_info.scenario_file.clone(),
-            scenario_sha256: run_info.scenario_sha256.clone(),
-            seed,
-            trials,
-            shard,
-            shards,
-        };
+        let header = partial::Header::new(&run_info, shard, shards);
         let indices = header.trial_indices();
         let count = indices.len();
         let (_, accumulator) = simulate_trials(&model, indices, seed, threads, "")?;
@@ -290,8 +280,4 @@ fn shard_of(args: &RunArgs, trials: u64) -> Result<Option<(u64, u64)>, String> {
 
 fn display_dir(dir: &Path) -> String {
     format!("{}/", dir.display())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

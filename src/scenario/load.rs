@@ -25,6 +25,18 @@ pub struct Scenario {
     pub rule_overrides: Vec<super::overrides::RuleOverride>,
 }
 
+impl Scenario {
+    /// SHA-256 of the file's bytes, lower-case hex: the scenario's identity in run
+    /// manifests, partials and comparisons.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Field path → (line, column) of its value, 1-based.
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {

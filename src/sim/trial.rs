@@ -290,16 +290,17 @@ fn run_together(
             }
             _ => events.pop().map(|Reverse(e)| e.unpack()),
         };
-        // Touch the state of the next event's resource now: it is rarely in cache (the
-        // loop jumps between thousands of resources), and the load overlaps this event's
-        // work instead of stalling the next one. Reads only; results do not depend on it.
-        if let Some(Reverse(next)) = events.peek() {
-            let next = next.unpack();
-            if next.kind == JOB {
-                std::hint::black_box(runs[next.id as usize].touch(model));
-            }
-        }
         if let Some(e) = e {
+            // Touch the state of the next event's resource now: it is rarely in cache (the
+            // loop jumps between thousands of resources), and the load overlaps this
+            // event's work instead of stalling the next one. Reads only; results do not
+            // depend on it.
+            if let Some(Reverse(next)) = events.peek() {
+                let next = next.unpack();
+                if next.kind == JOB {
+                    std::hint::black_box(runs[next.id as usize].touch(model));
+                }
+            }
             if e.kind == ARRIVAL {
                 // The copy joins its link now (an empty one completes at once).
                 sinks.copies.arrive(model, e.id);
