@@ -6,6 +6,7 @@
 //! with their counts and numbers.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use super::{ControlEvaluation, Report, ResourceEvaluation};
 use crate::model::{
@@ -58,8 +59,9 @@ struct Design {
     min_retention_days: f64,
     /// Per rule of the program: (rule id, retention days).
     rules: Vec<(u32, f64)>,
-    /// Every scheduled backup: (time, retention days), in time order.
-    backups: Vec<(i64, f64)>,
+    /// Every scheduled backup: (time, retention days), in time order; shared by the
+    /// resources of one program (a year of hourly backups is 8,760 entries).
+    backups: Rc<[(i64, f64)]>,
     cross_region: bool,
     cross_account: bool,
     /// Regions holding its points and copies.
@@ -106,10 +108,11 @@ struct Check {
 /// Evaluates every static check on `model` and returns the findings (policy findings of
 /// the model included), the control evaluations and the resource evaluations.
 pub fn check(model: &Model) -> Report {
+    let backups: Vec<Rc<[(i64, f64)]>> = model.programs.iter().map(scheduled_backups).collect();
     let designs: Vec<Design> = model
         .resources
         .iter()
-        .map(|r| design_of(model, r))
+        .map(|r| design_of(model, r, &backups))
         .collect();
     let designs: &[Design] = &designs;
     let mut report = Report {
@@ -1109,7 +1112,24 @@ pub(super) fn sort_findings(report: &mut Report) {
 }
 
 /// What the design gives `resource`.
-fn design_of(model: &Model, resource: &Resource) -> Design {
+/// Every scheduled backup of `program`: (time, retention days), in time order.
+fn scheduled_backups(program: &crate::model::Program) -> Rc<[(i64, f64)]> {
+    program
+        .slots
+        .iter()
+        .map(|s| {
+            let l = &program.lifecycles[usize::from(s.lifecycle)];
+            (
+                s.scheduled_seconds,
+                l.delete_after_seconds
+                    .map_or(f64::INFINITY, |x| x as f64 / DAY_SECONDS as f64),
+            )
+        })
+        .collect()
+}
+
+/// What `resource`'s design promises; `backups` are each program's scheduled backups.
+fn design_of(model: &Model, resource: &Resource, backups: &[Rc<[(i64, f64)]>]) -> Design {
     let Some(p) = resource.program else {
         return Design::default();
     };
@@ -1124,18 +1144,7 @@ fn design_of(model: &Model, resource: &Resource) -> Design {
         ..Design::default()
     };
     d.regions.insert(resource.region_id);
-    d.backups = program
-        .slots
-        .iter()
-        .map(|s| {
-            let l = &program.lifecycles[usize::from(s.lifecycle)];
-            (
-                s.scheduled_seconds,
-                l.delete_after_seconds
-                    .map_or(f64::INFINITY, |x| x as f64 / DAY_SECONDS as f64),
-            )
-        })
-        .collect();
+    d.backups = Rc::clone(&backups[p]);
     d.max_gap_hours = d.gap_among_kept(f64::NEG_INFINITY);
     let lock = |vault: usize, d: &mut Design| match model.vaults[vault].lock {
         Some(l) => d.all_compliance_locked &= l.compliance_mode,

@@ -8,15 +8,18 @@
 //! Cross-region copies travel over their region pair's processor-sharing link
 //! (`sim::link`), driven incrementally by the trial's event loop (`CopyStage::arrive`,
 //! `CopyStage::advance`) together with the jobs of the resources that emit them, since a
-//! resource's next backup waits for its copies. Once every copy has completed,
-//! `CopyStage::finish` accounts the per-day activity and the DR-region RPO of every
-//! resource from its copies: a copy keeps the source's capture time, is usable at the
-//! destination when it completes, and expires by its own lifecycle counted from the
-//! source's creation — so copy lag is the DR RPO.
+//! resource's next backup waits for its copies.
 //!
-//! Phase 3 also offers every copy (cross-region and same-region cross-account) to the
-//! resource's pending disaster views (`sim::disaster`): what survives a compromise, a key
-//! loss or a region outage is often a copy.
+//! A job's copies settle (`CopyStage::settle`) when the resource's next job runs, or its
+//! trial ends — every one has completed by then: their transfer and storage are billed,
+//! the per-day activity counted, and in order of completion each is offered to the
+//! resource's pending disaster views (`sim::disaster`: what survives a compromise, a key
+//! loss or a region outage is often a copy) and the cross-region ones feed the
+//! resource's DR-region RPO (`CopyTail`): a copy keeps the source's capture time, is
+//! usable at the destination when it completes, and expires by its own lifecycle counted
+//! from the source's creation — so copy lag is the DR RPO. So the stage holds only the
+//! copies of each resource's latest job, and each link only the jobs of its current
+//! busy period (`Link::forget_if_idle`): memory does not grow with the horizon.
 //!
 //! Each link admits at most [`COPY_JOBS_PER_ACCOUNT_PER_DESTINATION`] copies of one source
 //! account at once; the rest queue in the account's order of arrival.
@@ -25,22 +28,27 @@
 //! by two links that end in the same region.
 
 use super::cost::{Billed, Steady};
-use super::disaster::DisasterState;
+use super::disaster::Pending;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
-use super::outcome::{CopyCounts, CostTally, GroupOutcome, View};
-use super::trial::{Exposure, Point, ceil_non_negative};
-use crate::cost::StoredInterval;
+use super::outcome::{CopyCounts, CostTally, GroupOutcome};
+use super::trial::{Exposure, Point, Points, ceil_non_negative};
+use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
+use smallvec::SmallVec;
+
+/// A resource's (destination vault, capture of its last good copy there): one per vault
+/// its copies go to, kept inline.
+pub(super) type LastCopies = SmallVec<[(usize, i64); 2]>;
 
 /// AWS Backup's quota of concurrent copy jobs per account per destination region
 /// (aws-backup-facts §9: 100, not adjustable; the "+5 per vault beyond" allowance is not
 /// modelled). The excess waits in the account's queue.
 pub const COPY_JOBS_PER_ACCOUNT_PER_DESTINATION: usize = 100;
 
-/// A copy that will complete: cross-region ones wait for their link.
+/// A copy between its emission and its settlement.
 #[derive(Debug, Clone, Copy)]
 struct Request {
     /// The region pair's link; `None` for a same-region copy (already timed).
@@ -61,34 +69,90 @@ struct Request {
     done: i64,
 }
 
-/// A copy request: its index in the trial's log of requests.
-pub(super) type RequestId = u64;
+/// A copy request: its slot in the copy stage's table (reused once the copy settles).
+pub(super) type RequestId = u32;
 
 /// Buffers of the copy stage, reused across trials.
 #[derive(Debug, Default)]
 pub struct CopyStage {
-    /// The trial's copy requests in emission order: one log appended to, so the event
-    /// loop's writes and reads stay near its end (the copies in flight), whichever
-    /// resource emits. `finish` reads it per resource through `by_resource`.
+    /// The copies emitted and not yet settled, in slots reused through `free`. A
+    /// resource's job waits for the resource's copies, and they settle when its next job
+    /// runs (or its trial ends), so the table holds at most the copies of each resource's
+    /// latest job: its size is bounded by the resources, whatever the horizon.
     requests: Vec<Request>,
-    /// Scratch of `finish`: request indices grouped by resource (emission order within
-    /// each), and where each resource's group starts.
-    by_resource: Vec<u32>,
-    starts: Vec<usize>,
-    /// Scratch of `finish`: one resource's requests, and their order of completion.
-    gathered: Vec<Request>,
+    free: Vec<RequestId>,
+    /// Scratch of `settle`: a batch's order of completion.
     order: Vec<usize>,
     links: Vec<Link>,
-    /// Per link: the request of each link job id.
+    /// Per link: the request of each link job id (ids are reused once a job completes).
     link_jobs: Vec<Vec<RequestId>>,
     /// This trial's per-day copy activity (taken by `finish`).
     days: Option<CopyDays>,
+}
+
+/// What a resource's settled copies leave behind: the DR-region RPO sawtooth and its
+/// points, and per destination vault the newest copy, which holds its full size
+/// (DESIGN.md "Lifecycle").
+#[derive(Debug)]
+pub(super) struct CopyTail {
+    dr: Exposure,
+    stack: Points,
+    heads: SmallVec<[CopyHead; 2]>,
+}
+
+/// The copies of one job: a few, kept inline.
+pub(super) type Batch = SmallVec<[RequestId; 4]>;
+
+/// The newest copy of a resource in one destination vault.
+#[derive(Debug, Clone, Copy)]
+struct CopyHead {
+    vault: u32,
+    region: u16,
+    capture: i64,
+    /// Usable from (its completion, or the end of warm storage if that came first).
+    usable: i64,
+    /// Leaves warm storage (cold or deleted).
+    warm_end: i64,
+    full_bytes: u64,
+}
+
+impl CopyTail {
+    /// A word of each part, for `ResourceRun::touch`.
+    pub(super) fn touch(&self) -> u64 {
+        (self.dr.cursor() as u64)
+            .wrapping_add(self.stack.len() as u64)
+            .wrapping_add(self.heads.first().map_or(0, |h| h.usable as u64))
+    }
+
+    /// Resource `resource`'s tail before any copy.
+    pub(super) fn new(model: &Model, resource: &Resource) -> CopyTail {
+        let sim = &model.simulation;
+        CopyTail {
+            dr: Exposure::snapshots_only(
+                sim.warmup_seconds,
+                sim.horizon_seconds,
+                model.groups[resource.group].rpo_target_seconds,
+            ),
+            stack: Points::new(),
+            heads: SmallVec::new(),
+        }
+    }
+}
+
+/// Where settled copies are accounted.
+pub(super) struct CopySinks<'a> {
+    /// The resource's group in the DR-region view.
+    pub(super) dr_group: &'a mut GroupOutcome,
+    pub(super) counts: &'a mut CopyCounts,
+    pub(super) ops: &'a mut OpsCollector,
+    pub(super) cost: Option<&'a mut CostTally>,
 }
 
 impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
         self.requests.clear();
+        self.free.clear();
         self.days = Some(CopyDays::new(
             model.simulation.horizon_days(),
             model.region_pairs.len(),
@@ -115,25 +179,32 @@ impl CopyStage {
         }
     }
 
-    /// Copy requests emitted so far in this trial (by every resource).
-    pub(super) fn request_count(&self) -> usize {
-        self.requests.len()
+    /// The most copies held at once, and the most link jobs (summed over the links).
+    pub(super) fn held_at_most(&self) -> (usize, usize) {
+        let jobs = self.links.iter().map(Link::jobs_held_at_most).sum();
+        (self.requests.len(), jobs)
+    }
+
+    /// Copies emitted and not settled yet (by every resource).
+    pub(super) fn unsettled(&self) -> usize {
+        self.requests.len() - self.free.len()
     }
 
     /// The latest end of the same-region copies among `requests` (their end is known when
     /// they are emitted).
-    pub(super) fn same_region_end(&self, requests: std::ops::Range<usize>) -> Option<i64> {
-        self.requests[requests]
+    pub(super) fn same_region_end(&self, requests: &[RequestId]) -> Option<i64> {
+        requests
             .iter()
+            .map(|&id| &self.requests[id as usize])
             .filter(|r| r.link.is_none())
             .map(|r| r.done)
             .max()
     }
 
-    /// The arrival second of request `index` if it travels over a link, and its id.
-    pub(super) fn link_arrival(&self, index: usize) -> Option<(i64, RequestId)> {
-        let r = &self.requests[index];
-        r.link.map(|_| (r.arrival, index as RequestId))
+    /// The arrival second of request `id` at its link, if it travels over one.
+    pub(super) fn link_arrival(&self, id: RequestId) -> Option<i64> {
+        let r = &self.requests[id as usize];
+        r.link.map(|_| r.arrival)
     }
 
     /// Request `id` arrives at its link now (its arrival second).
@@ -141,9 +212,12 @@ impl CopyStage {
         let r = &self.requests[id as usize];
         let l = usize::from(r.link.expect("a cross-region request"));
         let account = model.resources[r.resource as usize].account as u32;
-        let job = self.links[l].push(r.arrival, r.bytes, account);
-        debug_assert_eq!(job as usize, self.link_jobs[l].len());
-        self.link_jobs[l].push(id);
+        let job = self.links[l].push(r.arrival, r.bytes, account) as usize;
+        let jobs = &mut self.link_jobs[l];
+        if jobs.len() <= job {
+            jobs.resize(job + 1, RequestId::MAX);
+        }
+        jobs[job] = id;
     }
 
     /// The earliest second at which a copy on some link completes if nothing else arrives.
@@ -167,10 +241,32 @@ impl CopyStage {
         }
     }
 
+    /// Stores `request` in a free slot of `requests` (one of `free`, or a new one).
+    fn store(
+        requests: &mut Vec<Request>,
+        free: &mut Vec<RequestId>,
+        request: Request,
+    ) -> RequestId {
+        match free.pop() {
+            Some(id) => {
+                requests[id as usize] = request;
+                id
+            }
+            None => {
+                let id = RequestId::try_from(requests.len())
+                    .ok()
+                    .filter(|&id| id < 1 << 31)
+                    .expect("fewer than 2^31 copies in flight");
+                requests.push(request);
+                id
+            }
+        }
+    }
+
     /// Phase 1: the copies of a point (capture, usable, the time its source goes cold,
-    /// its full size) of resource `resource_index`, kept in `source_vault`. `rng` is the
-    /// resource's `Copy` stream; `last_copy` its (destination vault, capture of the last
-    /// good copy) pairs.
+    /// its full size) of resource `resource_index`, kept in `source_vault`; the id of
+    /// each copy that will complete goes to `emitted`. `rng` is the resource's `Copy`
+    /// stream; `last_copy` its (destination vault, capture of the last good copy) pairs.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn emit(
         &mut self,
@@ -180,7 +276,8 @@ impl CopyStage {
         specs: &[CopySpec],
         (capture, usable, cold_at, full_bytes): (i64, i64, i64, u64),
         rng: &mut SimRng,
-        last_copy: &mut Vec<(usize, i64)>,
+        last_copy: &mut LastCopies,
+        emitted: &mut Batch,
         counts: &mut CopyCounts,
         ops: &mut OpsCollector,
     ) {
@@ -261,59 +358,64 @@ impl CopyStage {
                 .expect("resolve checked that every cross-region copy has a link");
                 (Some(link), i64::MAX)
             };
-            self.requests.push(Request {
-                link,
-                resource: resource_index as u32,
-                vault: spec.vault as u32,
-                region: destination,
-                arrival: usable,
-                bytes,
-                full_bytes,
-                capture,
-                delete_at,
-                cold_at,
-                done,
-            });
+            let id = Self::store(
+                &mut self.requests,
+                &mut self.free,
+                Request {
+                    link,
+                    resource: resource_index as u32,
+                    vault: spec.vault as u32,
+                    region: destination,
+                    arrival: usable,
+                    bytes,
+                    full_bytes,
+                    capture,
+                    delete_at,
+                    cold_at,
+                    done,
+                },
+            );
+            emitted.push(id);
         }
     }
 
-    /// Phases 2 and 3: runs the links, then accounts each resource's DR-region RPO into
-    /// the DR view (every resource, so one with no cross-region copy is unrecoverable
-    /// there) and offers its copies to its pending disaster views, which then settle.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn finish(
+    /// Phases 2 and 3 of one job's copies, once every one of them has completed (the
+    /// resource's next job runs only then): bills their transfer and storage, counts
+    /// them, adds them to the per-day activity, then in order of completion offers each
+    /// to the resource's pending disaster views and feeds the cross-region ones to its
+    /// DR-region RPO. `batch` is emptied and its slots freed.
+    pub(super) fn settle(
         &mut self,
         model: &Model,
-        stack: &mut Vec<Point>,
-        disasters: &mut DisasterState,
-        views: &mut [Vec<GroupOutcome>],
-        counts: &mut CopyCounts,
-        ops: &mut OpsCollector,
-        mut cost: Option<&mut CostTally>,
-    ) -> CopyDays {
-        let mut days = self.days.take().expect("begin() starts the trial");
+        resource_index: usize,
+        batch: &mut Batch,
+        tail: &mut CopyTail,
+        pending: &mut Pending,
+        sinks: CopySinks,
+    ) {
+        if batch.is_empty() {
+            return;
+        }
+        let CopySinks {
+            dr_group,
+            counts,
+            ops,
+            mut cost,
+        } = sinks;
+        let resource = &model.resources[resource_index];
+        let days = self.days.as_mut().expect("begin() starts the trial");
         let n = days.created.len();
         let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
-        let sim = &model.simulation;
-        self.group_by_resource(model.resources.len());
-        // Every pass below reads the requests resource by resource, each in emission
-        // order: the order the trial's floating-point sums are made in.
-        let by_resource = |resource: usize| {
-            self.by_resource[self.starts[resource]..self.starts[resource + 1]]
-                .iter()
-                .map(|&i| &self.requests[i as usize])
-        };
-        for (resource, r) in
-            (0..model.resources.len()).flat_map(|i| by_resource(i).map(move |r| (i, r)))
-        {
-            assert!(r.done != i64::MAX, "every copy completes");
+        for &id in batch.iter() {
+            let r = &self.requests[id as usize];
+            assert!(r.done != i64::MAX, "a copy settles once it has completed");
             // Transfer is billed to the source region once the copy exists (AWS bills no
             // failed copy).
             if let (Some(tally), Some(costs), Some(_)) = (cost.as_deref_mut(), &model.costs, r.link)
             {
                 let at = Billed {
-                    resource,
-                    region: model.resources[resource].region_id,
+                    resource: resource_index,
+                    region: resource.region_id,
                 };
                 super::cost::transfer(tally, model, costs, at, r.bytes, r.done);
             }
@@ -328,23 +430,96 @@ impl CopyStage {
             if day(r.done) < n {
                 days.completed[day(r.done)] += 1;
             }
-            let Some(l) = r.link else { continue };
-            // Waiting or transferring from the day it arrived to the day it completed.
-            for (d, sign) in [(day(r.arrival), 1), (day(r.done), -1)] {
-                if d < n {
-                    let l = usize::from(l);
-                    days.backlog_jobs[l][d] += sign;
-                    days.backlog_bytes[l][d] += i128::from(sign) * i128::from(r.bytes);
+            if let Some(l) = r.link {
+                // Waiting or transferring from the day it arrived to the day it completed.
+                for (d, sign) in [(day(r.arrival), 1), (day(r.done), -1)] {
+                    if d < n {
+                        let l = usize::from(l);
+                        days.backlog_jobs[l][d] += sign;
+                        days.backlog_bytes[l][d] += i128::from(sign) * i128::from(r.bytes);
+                    }
                 }
             }
-        }
-        if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
-            for resource in 0..model.resources.len() {
-                self.gathered.clear();
-                self.gathered.extend(by_resource(resource));
-                copy_storage(tally, model, costs, resource, &self.gathered);
+            if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
+                copy_storage(tally, model, costs, resource_index, r, &mut tail.heads);
             }
         }
+        // In order of completion (of emission among copies completing together).
+        self.order.clear();
+        self.order.extend(0..batch.len());
+        let requests = &self.requests;
+        self.order
+            .sort_unstable_by_key(|&i| (requests[batch[i] as usize].done, i));
+        let dr = &mut tail.dr;
+        for &i in &self.order {
+            let request = &requests[batch[i] as usize];
+            let point = Point {
+                capture: request.capture,
+                delete_at: request.delete_at,
+                cold_at: request.cold_at,
+                full_bytes: request.full_bytes,
+            };
+            pending.offer_copy(
+                model,
+                resource,
+                request.vault as usize,
+                request.region,
+                point,
+                request.done,
+            );
+            if request.link.is_some() {
+                dr.advance(&mut tail.stack, request.done, dr_group, resource);
+                insert_point(&mut tail.stack, point);
+            }
+        }
+        self.free.extend(batch.drain(..));
+    }
+
+    /// Ends resource `resource_index`'s copies (every batch settled): the newest copy in
+    /// each vault holds its full size to the end of its warm storage, and the DR-region
+    /// RPO runs to the horizon (a resource with no cross-region copy is unrecoverable
+    /// there all along).
+    pub(super) fn close(
+        model: &Model,
+        resource_index: usize,
+        tail: &mut CopyTail,
+        dr_group: &mut GroupOutcome,
+        cost: Option<&mut CostTally>,
+    ) {
+        let resource = &model.resources[resource_index];
+        if let (Some(tally), Some(costs)) = (cost, &model.costs) {
+            for h in &tail.heads {
+                let at = Billed {
+                    resource: resource_index,
+                    region: h.region,
+                };
+                super::cost::storage(
+                    tally,
+                    model,
+                    costs,
+                    at,
+                    Charge::Warm,
+                    StoredInterval {
+                        bytes: h.full_bytes,
+                        from: h.usable,
+                        to: h.warm_end,
+                    },
+                    Steady::ToHorizon { capture: h.capture },
+                );
+            }
+        }
+        tail.dr.advance(
+            &mut tail.stack,
+            model.simulation.horizon_seconds,
+            dr_group,
+            resource,
+        );
+    }
+
+    /// Ends the trial's copies (every resource closed): the per-day activity.
+    pub(super) fn finish(&mut self, ops: &mut OpsCollector) -> CopyDays {
+        assert_eq!(self.unsettled(), 0, "every copy settles");
+        let mut days = self.days.take().expect("begin() starts the trial");
         for series in days.backlog_jobs.iter_mut() {
             for d in 1..series.len() {
                 series[d] += series[d - 1];
@@ -356,99 +531,7 @@ impl CopyStage {
             }
         }
         ops.finish_lag(&mut days);
-        let dr = View::DrRegion as usize;
-        let DisasterState {
-            pending, outages, ..
-        } = disasters;
-        assert_eq!(
-            pending.len(),
-            model.resources.len(),
-            "one pending entry per resource"
-        );
-        for (r, (resource, pending)) in model.resources.iter().zip(pending.iter_mut()).enumerate() {
-            let mut pending = pending
-                .take()
-                .expect("every resource left its pending views");
-            let mut exposure = Exposure::snapshots_only(
-                sim.warmup_seconds,
-                sim.horizon_seconds,
-                model.groups[resource.group].rpo_target_seconds,
-            );
-            stack.clear();
-            // The resource's copies in order of completion.
-            self.gathered.clear();
-            self.gathered.extend(by_resource(r));
-            let requests = &self.gathered;
-            self.order.clear();
-            self.order.extend(0..requests.len());
-            self.order.sort_unstable_by_key(|&i| (requests[i].done, i));
-            for &i in &self.order {
-                let request = &requests[i];
-                let point = Point {
-                    capture: request.capture,
-                    delete_at: request.delete_at,
-                    cold_at: request.cold_at,
-                    full_bytes: request.full_bytes,
-                };
-                pending.offer_copy(
-                    model,
-                    resource,
-                    request.vault as usize,
-                    request.region,
-                    point,
-                    request.done,
-                );
-                if request.link.is_some() {
-                    exposure.advance(
-                        stack,
-                        request.done,
-                        &mut views[dr][resource.group],
-                        resource,
-                    );
-                    insert_point(stack, point);
-                }
-            }
-            exposure.advance(
-                stack,
-                sim.horizon_seconds,
-                &mut views[dr][resource.group],
-                resource,
-            );
-            pending.settle(model, r, views, outages, cost.as_deref_mut());
-        }
         days
-    }
-}
-
-impl CopyStage {
-    /// Groups the log's request indices by resource (a counting sort: emission order is
-    /// kept within each resource) into `by_resource`, resource `r`'s group at
-    /// `starts[r]..starts[r + 1]`.
-    fn group_by_resource(&mut self, resources: usize) {
-        assert!(
-            u32::try_from(self.requests.len()).is_ok(),
-            "request indices fit in 32 bits"
-        );
-        self.starts.clear();
-        self.starts.resize(resources + 1, 0);
-        for r in &self.requests {
-            self.starts[r.resource as usize + 1] += 1;
-        }
-        for i in 1..self.starts.len() {
-            self.starts[i] += self.starts[i - 1];
-        }
-        // Fill each group from its start, then restore the starts.
-        self.by_resource.clear();
-        self.by_resource.resize(self.requests.len(), 0);
-        for (i, r) in self.requests.iter().enumerate() {
-            let at = &mut self.starts[r.resource as usize];
-            self.by_resource[*at] = i as u32;
-            *at += 1;
-        }
-        for i in (1..self.starts.len()).rev() {
-            self.starts[i] = self.starts[i - 1];
-        }
-        self.starts[0] = 0;
     }
 }
 
@@ -465,7 +548,7 @@ fn key_shared(model: &Model, source_vault: usize, resource: &Resource) -> bool {
 /// increasing, deletion decreasing from bottom to top), whatever its capture time: a copy
 /// can complete after a newer one. Drops `p` if a newer point outlives it, and every older
 /// point `p` outlives.
-pub(super) fn insert_point(stack: &mut Vec<Point>, p: Point) {
+pub(super) fn insert_point(stack: &mut Points, p: Point) {
     if stack
         .iter()
         .any(|q| q.capture >= p.capture && q.delete_at >= p.delete_at)
@@ -477,74 +560,64 @@ pub(super) fn insert_point(stack: &mut Vec<Point>, p: Point) {
     stack.insert(at, p);
 }
 
-/// Bills the storage of `resource`'s copies in their destination regions, the way the
-/// source's points are held (DESIGN.md "Lifecycle"): per destination vault, the newest
-/// copy holds its full size and each older one what its successor sent, until it leaves
-/// warm storage; a copy in cold storage holds its full size (billed at least 90 days).
-/// A copy exists from its completion to its deletion (counted from the source's
-/// creation, as AWS does).
+/// Bills the storage a settled copy `r` of `resource` adds in its destination region,
+/// the way the source's points are held (DESIGN.md "Lifecycle"): per destination vault,
+/// the newest copy holds its full size (`heads`, billed by `CopyStage::close` for the
+/// last one) and each older one what its successor sent, until it leaves warm storage; a
+/// copy in cold storage holds its full size (billed at least 90 days). A copy exists from
+/// its completion to its deletion (counted from the source's creation, as AWS does).
+/// Copies completing after the horizon still count towards the projected steady state
+/// (their billed months are clipped to the horizon).
 fn copy_storage(
     tally: &mut CostTally,
     model: &Model,
     costs: &crate::model::Costs,
     resource: usize,
-    requests: &[Request],
+    r: &Request,
+    heads: &mut SmallVec<[CopyHead; 2]>,
 ) {
-    use crate::cost::Charge;
-    // The newest copy in each vault: (vault, capture, usable from, leaves warm, full
-    // bytes). Copies completing after the horizon still count towards the projected
-    // steady state (their billed months are clipped to the horizon).
-    let mut heads: Vec<(u32, i64, i64, i64, u64)> = Vec::new();
-    for r in requests {
-        let at = Billed {
-            resource,
-            region: r.region,
-        };
-        let mut hold = |charge, bytes, from, to, capture| {
-            super::cost::storage(
-                tally,
-                model,
-                costs,
-                at,
-                charge,
-                StoredInterval { bytes, from, to },
-                Steady::Whole { capture },
-            );
-        };
-        let warm_end = r.cold_at.min(r.delete_at);
-        let usable = r.done.min(warm_end);
-        match heads.iter_mut().find(|h| h.0 == r.vault) {
-            Some(h) => {
-                hold(Charge::Warm, h.4, h.2, usable.min(h.3), h.1);
-                hold(Charge::Warm, r.bytes, usable, h.3, h.1);
-                *h = (r.vault, r.capture, usable, warm_end, r.full_bytes);
-            }
-            None => heads.push((r.vault, r.capture, usable, warm_end, r.full_bytes)),
-        }
-        if r.cold_at < r.delete_at {
-            let from = r.cold_at.max(r.done);
-            hold(Charge::Cold, r.full_bytes, from, r.delete_at, r.capture);
-        }
-    }
-    for (vault, capture, usable, warm_end, full) in heads {
-        let region = requests
-            .iter()
-            .find(|r| r.vault == vault)
-            .map_or(0, |r| r.region);
-        let at = Billed { resource, region };
+    let at = Billed {
+        resource,
+        region: r.region,
+    };
+    let mut hold = |charge, bytes, from, to, capture| {
         super::cost::storage(
             tally,
             model,
             costs,
             at,
-            Charge::Warm,
-            StoredInterval {
-                bytes: full,
-                from: usable,
-                to: warm_end,
-            },
-            Steady::ToHorizon { capture },
+            charge,
+            StoredInterval { bytes, from, to },
+            Steady::Whole { capture },
         );
+    };
+    let warm_end = r.cold_at.min(r.delete_at);
+    let usable = r.done.min(warm_end);
+    let head = CopyHead {
+        vault: r.vault,
+        region: r.region,
+        capture: r.capture,
+        usable,
+        warm_end,
+        full_bytes: r.full_bytes,
+    };
+    match heads.iter_mut().find(|h| h.vault == r.vault) {
+        Some(h) => {
+            hold(
+                Charge::Warm,
+                h.full_bytes,
+                h.usable,
+                usable.min(h.warm_end),
+                h.capture,
+            );
+            hold(Charge::Warm, r.bytes, usable, h.warm_end, h.capture);
+            *h = head;
+        }
+        None => heads.push(head),
+    }
+    if r.cold_at < r.delete_at {
+        let from = r.cold_at.max(r.done);
+        hold(Charge::Cold, r.full_bytes, from, r.delete_at, r.capture);
     }
 }
 
@@ -561,44 +634,9 @@ mod tests {
         }
     }
 
-    /// The shortcut (one log, grouped by a counting sort) against the straightforward
-    /// grouping (each resource's requests picked out of the log in order).
-    #[test]
-    fn grouping_the_log_by_resource_keeps_emission_order() {
-        let mut stage = CopyStage::default();
-        let resources = 7;
-        for i in 0..200u32 {
-            stage.requests.push(Request {
-                link: None,
-                resource: (i * 37 + i / 5) % 6, // resource 6 emits nothing
-                vault: i,
-                region: 0,
-                arrival: 0,
-                bytes: 0,
-                full_bytes: 0,
-                capture: 0,
-                delete_at: 0,
-                cold_at: 0,
-                done: 0,
-            });
-        }
-        stage.group_by_resource(resources);
-        for r in 0..resources {
-            let straightforward: Vec<u32> = (0..stage.requests.len() as u32)
-                .filter(|&i| stage.requests[i as usize].resource as usize == r)
-                .collect();
-            assert_eq!(
-                stage.by_resource[stage.starts[r]..stage.starts[r + 1]],
-                straightforward[..],
-                "resource {r}"
-            );
-        }
-        assert_eq!(stage.starts[resources], stage.requests.len());
-    }
-
     #[test]
     fn insertion_keeps_only_points_that_can_be_newest() {
-        let mut s = vec![p(10, 100), p(20, 90)];
+        let mut s: Points = smallvec::smallvec![p(10, 100), p(20, 90)];
         // Older and shorter-lived than (20, 90): never the newest.
         insert_point(&mut s, p(15, 80));
         assert_eq!(

@@ -19,8 +19,9 @@
 //!   remain. Every affected resource restores at once, competing for per-account restore
 //!   slots and one shared restore throughput (`sim::wave`), in the scenario's order.
 //!
-//! Phase 1 (each resource's own pass) offers local points; phase 3 (after the copy links
-//! ran) offers copies, then restores.
+//! Each job offers its local point as it runs; its copies are offered when they settle
+//! (`sim::copy`, in order of completion); when the resource's trial ends, compromise and
+//! key loss restore from what they picked and the resource joins its region's outage.
 
 use super::cost::{Billed, Restored};
 use super::outcome::CostTally;
@@ -111,7 +112,7 @@ pub(super) fn record_event(
     }
 }
 
-/// A resource's pending disaster views between phase 1 and phase 3.
+/// A resource's pending disaster views, from its first job to the end of its trial.
 #[derive(Debug, Clone)]
 pub(super) struct Pending {
     /// Account compromise: the pick and the stream that continues with the restore.
@@ -229,7 +230,8 @@ impl Pending {
         });
     }
 
-    /// Offers a copy in `vault` in region `region_id`, usable from `usable` (phase 3).
+    /// Offers a copy in `vault` in region `region_id`, usable from `usable` (when it
+    /// settles).
     pub(super) fn offer_copy(
         &mut self,
         model: &Model,
@@ -249,7 +251,8 @@ impl Pending {
         }
     }
 
-    /// Restores what compromise and key loss left (phase 3) and queues the resource for
+    /// Restores what compromise and key loss left (the resource's trial has ended: every
+    /// point and copy was offered) and queues the resource for
     /// its region's outage wave.
     pub(super) fn settle(
         self,
@@ -323,8 +326,6 @@ fn region_entity(name: &str) -> u64 {
 /// the region outages and their waves' buffers (reused across trials).
 #[derive(Debug, Default)]
 pub struct DisasterState {
-    /// Indexed like `Model::resources`, filled as each resource's phase 1 ends.
-    pub(super) pending: Vec<Option<Pending>>,
     pub(super) outages: Vec<Outage>,
     pub(super) waves: Waves,
 }
@@ -411,6 +412,9 @@ pub(super) fn run_outages(
         priority: u8::try_from(p).unwrap_or(u8::MAX),
     }));
     for outage in outages.iter_mut() {
+        // Resources settle in no fixed order (those whose copies cross regions last):
+        // the wave takes them in resource order.
+        outage.candidates.sort_unstable_by_key(|&(r, _)| r);
         buffers.jobs.clear();
         buffers.after.clear();
         for &(r, source) in &outage.candidates {

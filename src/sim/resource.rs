@@ -10,13 +10,16 @@
 //! by the trial's event loop (`trial`), which tells each job whether its copies are done;
 //! every other resource runs start to finish on its own.
 
-use super::copy::CopyStage;
+use super::copy::{Batch, CopySinks, CopyStage, CopyTail, LastCopies, RequestId};
 use super::cost::{self, Steady};
-use super::disaster::Pending;
+use super::disaster::{Outage, Pending};
 use super::ops::OpsCollector;
-use super::outcome::{CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays};
+use super::outcome::{
+    CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays, View,
+};
 use super::trial::{
-    Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, ceil_non_negative, round_non_negative,
+    Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, Points, ceil_non_negative,
+    round_non_negative,
 };
 use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
@@ -48,11 +51,13 @@ const MAX_CONTINUOUS_DAYS: i64 = 35;
 pub(super) struct Sinks<'a> {
     pub(super) jobs: &'a mut JobCounts,
     pub(super) storage: &'a mut StorageDays,
-    /// The resource-loss view's groups.
-    pub(super) local: &'a mut [GroupOutcome],
+    /// Every disaster view's groups (`[View as usize][group]`).
+    pub(super) views: &'a mut [Vec<GroupOutcome>],
     pub(super) copies: &'a mut CopyStage,
     pub(super) copy_counts: &'a mut CopyCounts,
     pub(super) ops: &'a mut OpsCollector,
+    /// The trial's region outages, which collect their resources' restore candidates.
+    pub(super) outages: &'a mut [Outage],
     /// What the trial bills, when the scenario prices its design.
     pub(super) cost: Option<&'a mut CostTally>,
 }
@@ -125,7 +130,11 @@ pub(super) struct ResourceRun {
     size_bytes: f64,
     exposure: Exposure,
     /// Recovery points that can still become the newest usable one (see `trial::Scratch`).
-    pub(super) stack: Vec<Point>,
+    stack: Points,
+    /// The copies of the latest job, settled when the next job runs or the trial ends.
+    batch: Batch,
+    /// What the settled copies leave: the DR-region RPO, the newest copy per vault.
+    tail: CopyTail,
     corruption: Option<Corruption>,
     pending: Pending,
     continuous_vault: Option<usize>,
@@ -133,18 +142,17 @@ pub(super) struct ResourceRun {
     continuous_window: i64,
     loss_at: i64,
     /// (destination vault, capture of the last good copy) of this resource.
-    last_copy: Vec<(usize, i64)>,
+    last_copy: LastCopies,
 }
 
 impl ResourceRun {
-    /// Starts resource `index`'s trial; `stack` is an empty buffer to keep its points in.
+    /// Starts resource `index`'s trial.
     pub(super) fn new(
         model: &Model,
         index: usize,
         trial: u64,
         seed: u64,
         pending: Pending,
-        mut stack: Vec<Point>,
     ) -> ResourceRun {
         let sim = &model.simulation;
         let resource = &model.resources[index];
@@ -162,7 +170,6 @@ impl ResourceRun {
             .as_ref()
             .map(|c| Corruption::new(model, resource, trial, seed, c));
         let has_jobs = resource.program.is_some();
-        stack.clear();
         ResourceRun {
             index,
             next_slot: 0,
@@ -181,27 +188,46 @@ impl ResourceRun {
                 behaviour.continuous_lag_seconds.unwrap_or(0),
                 loss_at,
             ),
-            stack,
+            stack: Points::new(),
+            batch: Batch::new(),
+            tail: CopyTail::new(model, resource),
             corruption,
             pending,
             continuous_vault: None,
             continuous_window: 0,
             loss_at,
-            last_copy: Vec::new(),
+            last_copy: LastCopies::new(),
         }
     }
 
-    /// Reads what the next job reads first (the run's own state, its resource, its newest
-    /// point and its copy bookkeeping), for the event loop to load ahead: see
-    /// `trial::run_together`. No effect on results.
-    pub(super) fn touch(&self, model: &Model) -> (Option<usize>, i64, i64, i64, usize) {
-        (
-            model.resources[self.index].program,
-            self.busy_until,
-            self.exposure.cursor(),
-            self.stack.last().map_or(0, |p| p.delete_at),
-            self.last_copy.len(),
-        )
+    /// Reads a word of each part of the state the next job reads (the run's own state,
+    /// its resource, its points, its disaster picks, its copy bookkeeping), for the event
+    /// loop to load ahead: see `trial::run_together`. The loads are independent, so their
+    /// cache misses overlap. No effect on results.
+    pub(super) fn touch(&self, model: &Model) -> u64 {
+        let capture = |p: Option<Point>| p.map_or(0, |p| p.capture as u64);
+        let mut words = [
+            model.resources[self.index].program.unwrap_or(0) as u64,
+            self.next_slot as u64,
+            self.busy_until as u64,
+            self.exposure.cursor() as u64,
+            capture(self.stack.last().copied()),
+            capture(self.head.map(|h| Point {
+                capture: h.capture,
+                delete_at: 0,
+                cold_at: 0,
+                full_bytes: 0,
+            })),
+            self.size_bytes as u64,
+            self.batch.len() as u64,
+            self.last_copy.len() as u64,
+            self.tail.touch(),
+            capture(self.corruption.as_ref().and_then(|c| c.pick.best)),
+            capture(self.pending.compromise.as_ref().and_then(|c| c.0.best)),
+            capture(self.pending.key_loss.as_ref().and_then(|k| k.0.best)),
+            u64::from(self.draws.is_some()),
+        ];
+        words.iter_mut().fold(0, |sum, w| sum.wrapping_add(*w))
     }
 
     /// The next job: draws its numbers (once), and expires it at once if the resource's
@@ -263,14 +289,38 @@ impl ResourceRun {
         self.next_slot += 1;
     }
 
-    /// Runs the next job (as returned by [`ResourceRun::next`]), starting at `start`.
-    /// Returns the range of copy requests it emitted (indices in the copy stage's log).
-    pub(super) fn run_job(
-        &mut self,
-        model: &Model,
-        start: i64,
-        sinks: &mut Sinks,
-    ) -> std::ops::Range<usize> {
+    /// The copies the latest job emitted (ids in the copy stage), until they settle.
+    pub(super) fn emitted(&self) -> &[RequestId] {
+        &self.batch
+    }
+
+    /// Settles the latest job's copies (every one has completed: a job runs only once
+    /// its resource's copies are done, and the trial ends with every link run dry).
+    fn settle_copies(&mut self, model: &Model, sinks: &mut Sinks) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let group = model.resources[self.index].group;
+        sinks.copies.settle(
+            model,
+            self.index,
+            &mut self.batch,
+            &mut self.tail,
+            &mut self.pending,
+            CopySinks {
+                dr_group: &mut sinks.views[View::DrRegion as usize][group],
+                counts: sinks.copy_counts,
+                ops: sinks.ops,
+                cost: sinks.cost.as_deref_mut(),
+            },
+        );
+    }
+
+    /// Runs the next job (as returned by [`ResourceRun::next`]), starting at `start`,
+    /// once the previous job's copies have settled. The copies it emits are
+    /// [`ResourceRun::emitted`].
+    pub(super) fn run_job(&mut self, model: &Model, start: i64, sinks: &mut Sinks) {
+        self.settle_copies(model, sinks);
         let resource = &model.resources[self.index];
         let program = &model.programs[resource.program.expect("a job has a program")];
         let sim = &model.simulation;
@@ -278,18 +328,17 @@ impl ResourceRun {
         let slot = &program.slots[self.next_slot];
         let draws = self.draws.take().expect("next() drew the job");
         self.next_slot += 1;
-        let first_request = sinks.copies.request_count();
         let lifecycle = program.lifecycles[usize::from(slot.lifecycle)];
         if lifecycle.rejected_by_lock {
             sinks.jobs.rejected_by_lock += 1;
             sinks.jobs.failed += 1;
             sinks.ops.backup_failed(resource.account, start);
-            return first_request..first_request;
+            return;
         }
         if draws.fails {
             sinks.jobs.failed += 1;
             sinks.ops.backup_failed(resource.account, start);
-            return first_request..first_request;
+            return;
         }
         while self.size_day < start.div_euclid(DAY_SECONDS) {
             self.size_bytes *= self.daily_growth;
@@ -319,14 +368,14 @@ impl ResourceRun {
         if end > deadline {
             sinks.jobs.cut_off += 1;
             self.busy_until = deadline;
-            return first_request..first_request;
+            return;
         }
         self.busy_until = end;
         sinks.jobs.completed += 1;
         sinks.jobs.bytes_transferred += u128::from(bytes);
 
         // The point becomes usable at `end`: account the exposure up to then.
-        let group = &mut sinks.local[resource.group];
+        let group = &mut sinks.views[View::Local as usize][resource.group];
         self.exposure.advance(&mut self.stack, end, group, resource);
         let delete_at = lifecycle
             .delete_after_seconds
@@ -380,13 +429,13 @@ impl ResourceRun {
                     .as_mut()
                     .expect("a resource with jobs has a stream"),
                 &mut self.last_copy,
+                &mut self.batch,
                 sinks.copy_counts,
                 sinks.ops,
             );
         }
         // A same-region copy's end is known now: the resource is busy until then.
-        let emitted = first_request..sinks.copies.request_count();
-        if let Some(done) = sinks.copies.same_region_end(emitted.clone()) {
+        if let Some(done) = sinks.copies.same_region_end(&self.batch) {
             self.busy_until = self.busy_until.max(done);
         }
 
@@ -442,25 +491,27 @@ impl ResourceRun {
                 delete_at,
             );
         }
-        emitted
     }
 
-    /// Ends the resource's trial: the last warm point, the exposure to the horizon, the
-    /// sampled resource loss and logical corruption and their restores. Returns the
-    /// pending disaster views (for phase 3) and the stack buffer.
-    pub(super) fn finish(
-        mut self,
-        model: &Model,
-        trial: u64,
-        seed: u64,
-        sinks: &mut Sinks,
-        corruption_groups: &mut [GroupOutcome],
-    ) -> (Pending, Vec<Point>) {
+    /// Ends the resource's trial (its last copies completed): the last copies settle,
+    /// then the last warm point, the local and DR-region exposures to the horizon, the
+    /// sampled resource loss and logical corruption and their restores, and the pending
+    /// disaster views (compromise and key loss restore now; a region outage queues the
+    /// resource for its wave).
+    pub(super) fn finish(mut self, model: &Model, trial: u64, seed: u64, sinks: &mut Sinks) {
         use super::disaster::record_event;
         use super::trial::restore;
+        self.settle_copies(model, sinks);
         let sim = &model.simulation;
         let resource = &model.resources[self.index];
         let group_spec = &model.groups[resource.group];
+        CopyStage::close(
+            model,
+            self.index,
+            &mut self.tail,
+            &mut sinks.views[View::DrRegion as usize][resource.group],
+            sinks.cost.as_deref_mut(),
+        );
         if let Some(h) = self.head {
             sinks.hold(
                 model,
@@ -471,7 +522,7 @@ impl ResourceRun {
                 h.warm_end,
             );
         }
-        let group = &mut sinks.local[resource.group];
+        let group = &mut sinks.views[View::Local as usize][resource.group];
         self.exposure
             .advance(&mut self.stack, sim.horizon_seconds, group, resource);
         if self.continuous_vault.is_some()
@@ -526,7 +577,7 @@ impl ResourceRun {
             cost::restore(tally, model, costs, at, &resource_loss.timing, r);
         }
         if let Some(mut c) = self.corruption {
-            let group = &mut corruption_groups[resource.group];
+            let group = &mut sinks.views[View::Corruption as usize][resource.group];
             let source = c.source();
             record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
             let detect_at = c.detect_at;
@@ -550,7 +601,13 @@ impl ResourceRun {
                 cost::restore(tally, model, costs, at, &settings.timing, r);
             }
         }
-        (self.pending, self.stack)
+        self.pending.settle(
+            model,
+            self.index,
+            sinks.views,
+            sinks.outages,
+            sinks.cost.as_deref_mut(),
+        );
     }
 }
 

@@ -18,6 +18,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use smallvec::SmallVec;
+
 use super::copy::CopyStage;
 use super::disaster::Pick;
 use super::disaster::{self, DisasterState, Pending};
@@ -47,18 +49,27 @@ pub(super) struct Point {
     pub(super) full_bytes: u64,
 }
 
+/// The recovery points that can still become the newest usable one (capture increasing,
+/// deletion decreasing from bottom to top): a few per retention rule, kept inline so a
+/// resource's state is one block of memory.
+pub(super) type Points = SmallVec<[Point; 3]>;
+
 /// Buffers reused across the trials of one thread (no allocation per resource).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// The points of the resource being run on its own (see `resource::ResourceRun`).
-    stack: Vec<Point>,
-    /// Point buffers of resources run together in the event loop.
-    stacks: Vec<Vec<Point>>,
     copies: CopyStage,
-    /// Disaster views waiting for the copies (phase 3).
+    /// The region outages and their waves.
     disasters: DisasterState,
     ops: OpsCollector,
     events: Events,
+}
+
+impl Scratch {
+    /// The most copies the copy stage has held at once, and the most jobs its links have
+    /// held at once, over the trials run with this scratch (the slots they grew to).
+    pub fn copies_held_at_most(&self) -> (usize, usize) {
+        self.copies.held_at_most()
+    }
 }
 
 /// An event of the trial's loop over resources whose copies cross regions.
@@ -68,17 +79,19 @@ struct Event {
     /// `ARRIVAL` (a copy reaches its link) before `JOB` (a resource's next job) at the
     /// same second.
     kind: u8,
-    /// Copy request id (below 2^63), or index into the loop's runs (below 2^31).
+    /// An arrival's place in the order of emission (below 2^32: arrivals at one second
+    /// join their links in that order), or a job's index into the loop's runs (below
+    /// 2^31).
     id: u64,
-    /// A job event is stale unless its generation is the run's current one (0 for
-    /// arrivals).
+    /// An arrival's copy request (below 2^31); a job event is stale unless this is the
+    /// run's current generation.
     generation: u32,
 }
 
 /// An [`Event`] packed into one integer whose order is the event's (derived) order, so
 /// the heap compares one `u128` instead of four fields and holds 16 bytes per event
 /// instead of 32: the second (sign flipped) in the high half; then the kind in the top
-/// bit of the low half, above the request id (arrivals, generation 0) or the run index
+/// bit of the low half, above the emission order and request (arrivals) or the run index
 /// and generation (jobs). Exact: `packed_order_is_the_event_order` checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct EventKey(u128);
@@ -87,8 +100,8 @@ impl EventKey {
     fn pack(e: Event) -> EventKey {
         debug_assert!(e.kind <= 1);
         let low = if e.kind == ARRIVAL {
-            debug_assert!(e.id < 1 << 63 && e.generation == 0);
-            e.id
+            debug_assert!(e.id < 1 << 32 && e.generation < 1 << 31);
+            e.id << 31 | u64::from(e.generation)
         } else {
             debug_assert!(e.id < 1 << 31);
             1 << 63 | e.id << 32 | u64::from(e.generation)
@@ -104,8 +117,8 @@ impl EventKey {
             Event {
                 seconds,
                 kind: ARRIVAL,
-                id: low,
-                generation: 0,
+                id: low >> 31,
+                generation: (low & 0x7FFF_FFFF) as u32,
             }
         } else {
             Event {
@@ -174,8 +187,6 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         cost_usd: None,
     };
     let Scratch {
-        stack,
-        stacks,
         copies,
         disasters,
         ops,
@@ -184,55 +195,38 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
     ops.begin(model);
     disasters.outages = disaster::outages(model, trial, seed);
     copies.begin(model);
-    disasters.pending.clear();
-    disasters
-        .pending
-        .resize_with(model.resources.len(), || None);
-    // Phase 1. A resource whose copies stay in its region runs start to finish on its
-    // own; those whose copies cross regions share links and wait for their own copies
-    // (one backup or copy job per resource), so they run together in time order.
-    let (local, corruption) = split_views(&mut outcome.views);
+    // A resource whose copies stay in its region runs start to finish on its own; those
+    // whose copies cross regions share links and wait for their own copies (one backup
+    // or copy job per resource), so they run together in time order. Each job's copies
+    // settle (phases 2 and 3: billing, DR-region RPO, disaster views) when the next job
+    // runs or the resource's trial ends, so only the latest job's copies are held.
     let mut sinks = Sinks {
         jobs: &mut outcome.jobs,
         storage: &mut outcome.storage,
-        local,
+        views: &mut outcome.views,
         copies,
         copy_counts: &mut outcome.copies,
         ops,
+        outages: &mut disasters.outages,
         cost: outcome.cost.as_mut(),
     };
     let mut coupled = Vec::new();
     for (index, resource) in model.resources.iter().enumerate() {
-        let pending = Pending::new(model, resource, trial, seed, &disasters.outages);
+        let pending = Pending::new(model, resource, trial, seed, sinks.outages);
+        let mut run = ResourceRun::new(model, index, trial, seed, pending);
         if model.copies_cross_regions(resource) {
-            let buffer = stacks.pop().unwrap_or_default();
-            coupled.push(ResourceRun::new(model, index, trial, seed, pending, buffer));
+            coupled.push(run);
             continue;
         }
-        let mut run = ResourceRun::new(model, index, trial, seed, pending, std::mem::take(stack));
         while let Next::Job { start, .. } = run.next(model, &mut sinks) {
             run.run_job(model, start, &mut sinks);
         }
-        let (pending, buffer) = run.finish(model, trial, seed, &mut sinks, corruption);
-        disasters.pending[index] = Some(pending);
-        *stack = buffer;
+        run.finish(model, trial, seed, &mut sinks);
     }
     for run in run_together(model, coupled, &mut sinks, events) {
-        let index = run.index;
-        let (pending, buffer) = run.finish(model, trial, seed, &mut sinks, corruption);
-        disasters.pending[index] = Some(pending);
-        stacks.push(buffer);
+        run.finish(model, trial, seed, &mut sinks);
     }
-    // Phases 2 and 3: every copy has completed (the loop ran the links dry).
-    outcome.copy_days = copies.finish(
-        model,
-        stack,
-        disasters,
-        &mut outcome.views,
-        &mut outcome.copies,
-        ops,
-        outcome.cost.as_mut(),
-    );
+    outcome.copy_days = copies.finish(ops);
     outcome.alarms = ops.alarms(model);
     disaster::run_outages(
         model,
@@ -247,13 +241,6 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         outcome.cost_usd = Some(tally.price(model));
     }
     outcome
-}
-
-/// The resource-loss and logical-corruption views' groups, borrowed together.
-fn split_views(views: &mut [Vec<GroupOutcome>]) -> (&mut [GroupOutcome], &mut [GroupOutcome]) {
-    let (local, rest) = views.split_at_mut(View::Local as usize + 1);
-    let corruption = &mut rest[View::Corruption as usize - View::Local as usize - 1];
-    (&mut local[View::Local as usize], corruption)
 }
 
 /// Runs the resources whose copies cross regions together, in time order: their copies
@@ -272,6 +259,8 @@ fn run_together(
     let mut run_of = vec![u32::MAX; model.resources.len()];
     let mut states = vec![RunState::default(); runs.len()];
     let mut done: Vec<(usize, i64)> = Vec::new();
+    // Copies arrived at links so far: an arrival's place in the order of emission.
+    let mut arrivals: u64 = 0;
     for (k, run) in runs.iter_mut().enumerate() {
         run_of[run.index] = k as u32;
         states[k].schedule_next(model, k, run, sinks, events);
@@ -303,7 +292,7 @@ fn run_together(
             }
             if e.kind == ARRIVAL {
                 // The copy joins its link now (an empty one completes at once).
-                sinks.copies.arrive(model, e.id);
+                sinks.copies.arrive(model, e.generation);
                 sinks.copies.advance(e.seconds, &mut |resource, second| {
                     done.push((resource, second))
                 });
@@ -324,18 +313,21 @@ fn run_together(
                     if e.seconds > state.earliest {
                         sinks.jobs.delayed_by_copy += 1;
                     }
-                    for i in run.run_job(model, e.seconds, sinks) {
-                        if let Some((arrival, id)) = sinks.copies.link_arrival(i) {
+                    run.run_job(model, e.seconds, sinks);
+                    for &id in run.emitted() {
+                        if let Some(arrival) = sinks.copies.link_arrival(id) {
                             state.in_flight += 1;
                             push(
                                 events,
                                 Event {
                                     seconds: arrival,
                                     kind: ARRIVAL,
-                                    id,
-                                    generation: 0,
+                                    id: arrivals,
+                                    generation: id,
                                 },
                             );
+                            arrivals += 1;
+                            assert!(arrivals <= 1 << 32, "fewer than 2^32 copies per trial");
                         }
                     }
                     state.schedule_next(model, k, run, sinks, events);
@@ -467,7 +459,7 @@ impl Exposure {
     /// they expire.
     pub(super) fn advance(
         &mut self,
-        stack: &mut Vec<Point>,
+        stack: &mut Points,
         to: i64,
         group: &mut GroupOutcome,
         resource: &Resource,
@@ -715,12 +707,21 @@ mod tests {
                     [i64::MIN, -1, 0, 1, i64::MAX][i % 5].saturating_add(next(4) as i64 - 2);
                 let seconds = if i % 3 == 0 { next(10) as i64 } else { seconds };
                 if next(2) < 1.0 {
-                    let id = ((next(1 << 30) as u64) << 32) | next(1 << 20) as u64;
+                    let id = if i == 7 {
+                        u64::from(u32::MAX)
+                    } else {
+                        next(1 << 20) as u64
+                    };
+                    let request = if i == 9 {
+                        (1 << 31) - 1
+                    } else {
+                        next(1 << 10) as u32
+                    };
                     Event {
                         seconds,
                         kind: ARRIVAL,
-                        id: if i == 7 { (1 << 63) - 1 } else { id },
-                        generation: 0,
+                        id,
+                        generation: request,
                     }
                 } else {
                     let id = if i == 11 {

@@ -194,3 +194,33 @@ fn a_backup_waits_for_its_resource_s_copy() {
     assert_eq!(late.jobs.expired, 0);
     assert_eq!(late.jobs.delayed_by_copy, 2 * 2);
 }
+
+/// Memory does not grow with the horizon: a job's copies settle when the resource's next
+/// job runs, and a link reuses the slots of completed jobs, so over 120 days of daily
+/// copies (one per resource per day) the copy stage and the link hold at most one job's
+/// copies per resource at once.
+#[test]
+fn the_copy_stage_holds_at_most_one_job_s_copies_per_resource() {
+    let small = Small {
+        resources: 20,
+        horizon_days: 120,
+        ..Small::default()
+    };
+    let model = with_copy(&small, 10.0);
+    let mut scratch = vaultsim::sim::trial::Scratch::default();
+    let outcome = vaultsim::sim::simulate_with(&model, 0, 7, &mut scratch);
+    assert!(
+        outcome.copies.completed >= 20 * 110,
+        "{} copies completed",
+        outcome.copies.completed
+    );
+    let (requests, link_jobs) = scratch.copies_held_at_most();
+    assert!(
+        (1..=20).contains(&requests),
+        "{requests} copies held at once"
+    );
+    assert!(
+        (1..=20).contains(&link_jobs),
+        "{link_jobs} link jobs held at once"
+    );
+}

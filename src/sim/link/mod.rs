@@ -103,8 +103,13 @@ pub struct Link {
     max_active: usize,
     /// (arrival second, job) sorted by `run`: the arrival order of a batch.
     order: Vec<(i64, u32)>,
-    /// Size and group of every job pushed since `reset`, by job id.
-    jobs: Vec<(u64, u32)>,
+    /// Every job pushed and not yet completed, by job id: a completed job's id goes to
+    /// `free` and is given to a later job, so the link holds only the jobs in it, however
+    /// many have passed through.
+    jobs: Vec<Job>,
+    free: Vec<u32>,
+    /// Jobs pushed since `reset`: each job's place in push order (its `Active::seq`).
+    pushed: u64,
     /// Jobs pushed but not yet arrived (arrival second, job), in order of arrival.
     arriving: std::collections::VecDeque<(i64, u32)>,
     /// Jobs transferring now, smallest finish tag on top.
@@ -127,20 +132,31 @@ pub struct Link {
 /// No job (end of a queue).
 const NONE: u32 = u32::MAX;
 
+/// A job in the link (arriving, waiting or transferring).
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    size_bytes: u64,
+    /// Its place in push order since `reset`.
+    seq: u64,
+    group: u32,
+}
+
 /// A transferring job: it completes when the virtual clock reaches `finish_tag_bytes`.
 #[derive(Debug, Clone, Copy)]
 struct Active {
     finish_tag_bytes: f64,
+    /// The job's place in push order.
+    seq: u64,
     job: u32,
 }
 
 impl Ord for Active {
-    /// By tag (`total_cmp`), then job id, so simultaneous completions are handled in
-    /// a fixed order (they complete at the same instant whatever the order).
+    /// By tag (`total_cmp`), then push order, so simultaneous completions are handled
+    /// in a fixed order (they complete at the same instant whatever the order).
     fn cmp(&self, other: &Self) -> Ordering {
         self.finish_tag_bytes
             .total_cmp(&other.finish_tag_bytes)
-            .then(self.job.cmp(&other.job))
+            .then(self.seq.cmp(&other.seq))
     }
 }
 
@@ -186,6 +202,8 @@ impl Link {
             max_active,
             order: Vec::new(),
             jobs: Vec::new(),
+            free: Vec::new(),
+            pushed: 0,
             arriving: std::collections::VecDeque::new(),
             active: BinaryHeap::new(),
             group_active: Vec::new(),
@@ -246,6 +264,8 @@ impl Link {
     /// Forgets every job: the link is empty and idle.
     pub fn reset(&mut self) {
         self.jobs.clear();
+        self.free.clear();
+        self.pushed = 0;
         self.arriving.clear();
         self.active.clear();
         self.group_active.clear();
@@ -257,19 +277,43 @@ impl Link {
         self.virtual_bytes = 0.0;
     }
 
+    /// The most jobs the link has held at once since it was built (its table's length).
+    pub fn jobs_held_at_most(&self) -> usize {
+        self.jobs.len()
+    }
+
     /// Offers a transfer arriving at `arrival_seconds` (no earlier than the arrival of
-    /// any job pushed before); returns its job id (0, 1, … in push order). A job may be
+    /// any job pushed before); returns its job id, which `advance` reports at its
+    /// completion and may give to a job pushed after that (the ids of jobs pushed with
+    /// none completed in between are 0, 1, … in push order, as in `run`). A job may be
     /// pushed after the link has advanced past its arrival: it then starts at once.
     pub fn push(&mut self, arrival_seconds: i64, size_bytes: u64, group: u32) -> u32 {
-        let id = u32::try_from(self.jobs.len()).expect("fewer than u32::MAX jobs per link");
         assert!(
             self.arriving
                 .back()
                 .is_none_or(|&(a, _)| a <= arrival_seconds),
             "link arrivals must be pushed in order"
         );
-        self.jobs.push((size_bytes, group));
-        self.queue_next.push(NONE);
+        let job = Job {
+            size_bytes,
+            seq: self.pushed,
+            group,
+        };
+        self.pushed += 1;
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.jobs[id as usize] = job;
+                self.queue_next[id as usize] = NONE;
+                id
+            }
+            None => {
+                let id = u32::try_from(self.jobs.len())
+                    .expect("fewer than u32::MAX jobs in a link at once");
+                self.jobs.push(job);
+                self.queue_next.push(NONE);
+                id
+            }
+        };
         let g = group as usize;
         if self.group_active.len() <= g {
             self.group_active.resize(g + 1, 0);
@@ -319,7 +363,7 @@ impl Link {
                     break;
                 }
                 self.arriving.pop_front();
-                let group = self.jobs[job as usize].1 as usize;
+                let group = self.jobs[job as usize].group as usize;
                 if self.group_active[group] < self.max_active {
                     self.start(job);
                 } else {
@@ -363,7 +407,8 @@ impl Link {
                     self.now = completion;
                     self.virtual_bytes = first.finish_tag_bytes;
                     done(first.job, second);
-                    let group = self.jobs[first.job as usize].1 as usize;
+                    let group = self.jobs[first.job as usize].group as usize;
+                    self.free.push(first.job);
                     self.group_active[group] -= 1;
                     let waiting = self.queue_head[group];
                     if waiting != NONE {
@@ -380,10 +425,15 @@ impl Link {
 
     /// Starts `job` now.
     fn start(&mut self, job: u32) {
-        let (size_bytes, group) = self.jobs[job as usize];
+        let Job {
+            size_bytes,
+            seq,
+            group,
+        } = self.jobs[job as usize];
         self.group_active[group as usize] += 1;
         self.active.push(Reverse(Active {
             finish_tag_bytes: self.virtual_bytes + size_bytes as f64,
+            seq,
             job,
         }));
     }

@@ -577,25 +577,98 @@ fn incremental_use_matches_the_batch_run() {
         let mut link = Link::new(bandwidth, cap, max_active);
         let batch = run(&mut link, &jobs);
         link.reset();
-        let mut incremental = vec![i64::MIN; n];
-        for j in &jobs {
-            link.advance(j.arrival_seconds, &mut |id, second| {
-                incremental[id as usize] = second
-            });
-            link.push(j.arrival_seconds, j.size_bytes, j.group);
+        let incremental = drive_incrementally(&mut link, &jobs, |link, j, _, _| {
             // The next completion, if nothing else arrived, is never in the past.
             if let Some(next) = link.next_completion_second() {
                 assert!(next >= j.arrival_seconds);
             }
-        }
-        link.advance(i64::MAX, &mut |id, second| {
-            incremental[id as usize] = second
         });
-        for (i, (&b, &c)) in batch.iter().zip(&incremental).enumerate() {
+        assert_within_a_second(&batch, &incremental, instance);
+    }
+}
+
+/// The memory bound: a completed job's id is given to a later job, so the ids in use
+/// (the link's table) never outnumber the jobs in the link at once, on bursts of
+/// arrivals with idle gaps and on a link that never empties; the completions are those of
+/// the batch `run` (which reuses nothing: every job is pushed before any completes).
+#[test]
+fn ids_are_reused_so_the_link_holds_only_its_jobs() {
+    let mut reused = 0;
+    for instance in 0..200 {
+        let mut rng = stream(9, instance, 4, Stream::Copy);
+        let n = 1 + uniform_index(&mut rng, 60);
+        let bandwidth = (20 + uniform_index(&mut rng, 400)) as f64;
+        let cap = (instance % 2 == 0).then(|| bandwidth * (0.1 + unit_f64(&mut rng)));
+        let max_active = Some(1 + uniform_index(&mut rng, 4));
+        let gap = [0, 50, 5_000][instance as usize % 3] as i64;
+        let mut t = 0;
+        let jobs: Vec<Transfer> = (0..n)
+            .map(|_| {
+                t += uniform_index(&mut rng, 20) as i64
+                    + if uniform_index(&mut rng, 4) == 0 {
+                        gap
+                    } else {
+                        0
+                    };
+                Transfer {
+                    group: uniform_index(&mut rng, 3) as u32,
+                    ..at(t, uniform_index(&mut rng, 5_000) as u64)
+                }
+            })
+            .collect();
+        let mut link = Link::new(bandwidth, cap, max_active);
+        let batch = run(&mut link, &jobs);
+        link.reset();
+        let mut most_in_link = 0;
+        let incremental = drive_incrementally(&mut link, &jobs, |_, _, (id, in_link), again| {
+            most_in_link = most_in_link.max(in_link);
             assert!(
-                (b - c).abs() <= 1,
-                "instance {instance}, job {i}: {b} vs {c}"
+                id < most_in_link,
+                "instance {instance}: id {id}, {most_in_link} at most"
             );
-        }
+            reused += usize::from(again);
+        });
+        assert_within_a_second(&batch, &incremental, instance);
+    }
+    assert!(reused > 1_000, "ids were reused {reused} times");
+}
+
+/// Drives `link` as the trial does (time advances to each arrival, then the job is
+/// pushed) and returns each job's completion second. After each push, `pushed(link, job,
+/// (its id, jobs in the link), whether the id was used before)`.
+fn drive_incrementally(
+    link: &mut Link,
+    jobs: &[Transfer],
+    mut pushed: impl FnMut(&Link, &Transfer, (usize, usize), bool),
+) -> Vec<i64> {
+    let mut completions = vec![i64::MIN; jobs.len()];
+    // Job ids are reused once a job completes: the input index holding each id.
+    let mut owner = vec![usize::MAX; jobs.len()];
+    let mut in_link = 0;
+    for (i, j) in jobs.iter().enumerate() {
+        link.advance(j.arrival_seconds, &mut |id, second| {
+            completions[owner[id as usize]] = second;
+            in_link -= 1;
+        });
+        let id = link.push(j.arrival_seconds, j.size_bytes, j.group) as usize;
+        in_link += 1;
+        let again = owner[id] != usize::MAX;
+        owner[id] = i;
+        pushed(link, j, (id, in_link), again);
+    }
+    link.advance(i64::MAX, &mut |id, second| {
+        completions[owner[id as usize]] = second
+    });
+    completions
+}
+
+/// The incremental completions are the batch run's to the second (they differ only where
+/// an exact completion lies within the rounding slack of an arrival's second).
+fn assert_within_a_second(batch: &[i64], incremental: &[i64], instance: u64) {
+    for (i, (&b, &c)) in batch.iter().zip(incremental).enumerate() {
+        assert!(
+            (b - c).abs() <= 1,
+            "instance {instance}, job {i}: {b} vs {c}"
+        );
     }
 }
