@@ -18,8 +18,8 @@
 //! resource's DR-region RPO (`CopyTail`): a copy keeps the source's capture time, is
 //! usable at the destination when it completes, and expires by its own lifecycle counted
 //! from the source's creation — so copy lag is the DR RPO. So the stage holds only the
-//! copies of each resource's latest job, and each link only the jobs of its current
-//! busy period (`Link::forget_if_idle`): memory does not grow with the horizon.
+//! copies of each resource's latest job, and each link only the jobs in it (both reuse
+//! the ids of released ones, `sim::slots`): memory does not grow with the horizon.
 //!
 //! Each link admits at most [`COPY_JOBS_PER_ACCOUNT_PER_DESTINATION`] copies of one source
 //! account at once; the rest queue in the account's order of arrival.
@@ -32,6 +32,7 @@ use super::disaster::Pending;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
 use super::outcome::{CopyCounts, CostTally, GroupOutcome};
+use super::slots::Slots;
 use super::trial::{Exposure, Point, Points, ceil_non_negative};
 use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
@@ -75,14 +76,11 @@ pub(super) type RequestId = u32;
 /// Buffers of the copy stage, reused across trials.
 #[derive(Debug, Default)]
 pub struct CopyStage {
-    /// The copies emitted and not yet settled, in slots reused through `free`. A
-    /// resource's job waits for the resource's copies, and they settle when its next job
-    /// runs (or its trial ends), so the table holds at most the copies of each resource's
-    /// latest job: its size is bounded by the resources, whatever the horizon.
-    requests: Vec<Request>,
-    free: Vec<RequestId>,
-    /// Scratch of `settle`: a batch's order of completion.
-    order: Vec<usize>,
+    /// The copies emitted and not yet settled. A resource's job waits for the
+    /// resource's copies, and they settle when its next job runs (or its trial ends), so
+    /// the table holds at most the copies of each resource's latest job: its size is
+    /// bounded by the resources, whatever the horizon.
+    requests: Slots<Request>,
     links: Vec<Link>,
     /// Per link: the request of each link job id (ids are reused once a job completes).
     link_jobs: Vec<Vec<RequestId>>,
@@ -124,6 +122,47 @@ impl CopyTail {
             .wrapping_add(self.heads.first().map_or(0, |h| h.usable as u64))
     }
 
+    /// Ends resource `resource_index`'s copies (every batch settled): the newest copy in
+    /// each vault holds its full size to the end of its warm storage, and the DR-region
+    /// RPO runs to the horizon (a resource with no cross-region copy is unrecoverable
+    /// there all along).
+    pub(super) fn close(
+        &mut self,
+        model: &Model,
+        resource_index: usize,
+        dr_group: &mut GroupOutcome,
+        cost: Option<&mut CostTally>,
+    ) {
+        let resource = &model.resources[resource_index];
+        if let (Some(tally), Some(costs)) = (cost, &model.costs) {
+            for h in &self.heads {
+                let at = Billed {
+                    resource: resource_index,
+                    region: h.region,
+                };
+                super::cost::storage(
+                    tally,
+                    model,
+                    costs,
+                    at,
+                    Charge::Warm,
+                    StoredInterval {
+                        bytes: h.full_bytes,
+                        from: h.usable,
+                        to: h.warm_end,
+                    },
+                    Steady::ToHorizon { capture: h.capture },
+                );
+            }
+        }
+        self.dr.advance(
+            &mut self.stack,
+            model.simulation.horizon_seconds,
+            dr_group,
+            resource,
+        );
+    }
+
     /// Resource `resource`'s tail before any copy.
     pub(super) fn new(model: &Model, resource: &Resource) -> CopyTail {
         let sim = &model.simulation;
@@ -152,7 +191,6 @@ impl CopyStage {
     /// Starts a trial.
     pub fn begin(&mut self, model: &Model) {
         self.requests.clear();
-        self.free.clear();
         self.days = Some(CopyDays::new(
             model.simulation.horizon_days(),
             model.region_pairs.len(),
@@ -182,12 +220,7 @@ impl CopyStage {
     /// The most copies held at once, and the most link jobs (summed over the links).
     pub(super) fn held_at_most(&self) -> (usize, usize) {
         let jobs = self.links.iter().map(Link::jobs_held_at_most).sum();
-        (self.requests.len(), jobs)
-    }
-
-    /// Copies emitted and not settled yet (by every resource).
-    pub(super) fn unsettled(&self) -> usize {
-        self.requests.len() - self.free.len()
+        (self.requests.held_at_most(), jobs)
     }
 
     /// The latest end of the same-region copies among `requests` (their end is known when
@@ -195,7 +228,7 @@ impl CopyStage {
     pub(super) fn same_region_end(&self, requests: &[RequestId]) -> Option<i64> {
         requests
             .iter()
-            .map(|&id| &self.requests[id as usize])
+            .map(|&id| &self.requests[id])
             .filter(|r| r.link.is_none())
             .map(|r| r.done)
             .max()
@@ -203,13 +236,13 @@ impl CopyStage {
 
     /// The arrival second of request `id` at its link, if it travels over one.
     pub(super) fn link_arrival(&self, id: RequestId) -> Option<i64> {
-        let r = &self.requests[id as usize];
+        let r = &self.requests[id];
         r.link.map(|_| r.arrival)
     }
 
     /// Request `id` arrives at its link now (its arrival second).
     pub(super) fn arrive(&mut self, model: &Model, id: RequestId) {
-        let r = &self.requests[id as usize];
+        let r = &self.requests[id];
         let l = usize::from(r.link.expect("a cross-region request"));
         let account = model.resources[r.resource as usize].account as u32;
         let job = self.links[l].push(r.arrival, r.bytes, account) as usize;
@@ -234,32 +267,10 @@ impl CopyStage {
         for (l, link) in self.links.iter_mut().enumerate() {
             let (jobs, requests) = (&self.link_jobs[l], &mut self.requests);
             link.advance(until, &mut |job, second| {
-                let request = &mut requests[jobs[job as usize] as usize];
+                let request = &mut requests[jobs[job as usize]];
                 request.done = second;
                 done(request.resource as usize, second);
             });
-        }
-    }
-
-    /// Stores `request` in a free slot of `requests` (one of `free`, or a new one).
-    fn store(
-        requests: &mut Vec<Request>,
-        free: &mut Vec<RequestId>,
-        request: Request,
-    ) -> RequestId {
-        match free.pop() {
-            Some(id) => {
-                requests[id as usize] = request;
-                id
-            }
-            None => {
-                let id = RequestId::try_from(requests.len())
-                    .ok()
-                    .filter(|&id| id < 1 << 31)
-                    .expect("fewer than 2^31 copies in flight");
-                requests.push(request);
-                id
-            }
         }
     }
 
@@ -358,23 +369,19 @@ impl CopyStage {
                 .expect("resolve checked that every cross-region copy has a link");
                 (Some(link), i64::MAX)
             };
-            let id = Self::store(
-                &mut self.requests,
-                &mut self.free,
-                Request {
-                    link,
-                    resource: resource_index as u32,
-                    vault: spec.vault as u32,
-                    region: destination,
-                    arrival: usable,
-                    bytes,
-                    full_bytes,
-                    capture,
-                    delete_at,
-                    cold_at,
-                    done,
-                },
-            );
+            let id = self.requests.insert(Request {
+                link,
+                resource: resource_index as u32,
+                vault: spec.vault as u32,
+                region: destination,
+                arrival: usable,
+                bytes,
+                full_bytes,
+                capture,
+                delete_at,
+                cold_at,
+                done,
+            });
             emitted.push(id);
         }
     }
@@ -393,9 +400,6 @@ impl CopyStage {
         pending: &mut Pending,
         sinks: CopySinks,
     ) {
-        if batch.is_empty() {
-            return;
-        }
         let CopySinks {
             dr_group,
             counts,
@@ -407,7 +411,7 @@ impl CopyStage {
         let n = days.created.len();
         let day = |t: i64| (t.div_euclid(crate::model::DAY_SECONDS).max(0) as usize).min(n);
         for &id in batch.iter() {
-            let r = &self.requests[id as usize];
+            let r = &self.requests[id];
             assert!(r.done != i64::MAX, "a copy settles once it has completed");
             // Transfer is billed to the source region once the copy exists (AWS bills no
             // failed copy).
@@ -444,15 +448,13 @@ impl CopyStage {
                 copy_storage(tally, model, costs, resource_index, r, &mut tail.heads);
             }
         }
-        // In order of completion (of emission among copies completing together).
-        self.order.clear();
-        self.order.extend(0..batch.len());
+        // In order of completion (a stable sort: of emission among copies completing
+        // together).
         let requests = &self.requests;
-        self.order
-            .sort_unstable_by_key(|&i| (requests[batch[i] as usize].done, i));
+        batch.sort_by_key(|&id| requests[id].done);
         let dr = &mut tail.dr;
-        for &i in &self.order {
-            let request = &requests[batch[i] as usize];
+        for &id in batch.iter() {
+            let request = &requests[id];
             let point = Point {
                 capture: request.capture,
                 delete_at: request.delete_at,
@@ -472,53 +474,14 @@ impl CopyStage {
                 insert_point(&mut tail.stack, point);
             }
         }
-        self.free.extend(batch.drain(..));
-    }
-
-    /// Ends resource `resource_index`'s copies (every batch settled): the newest copy in
-    /// each vault holds its full size to the end of its warm storage, and the DR-region
-    /// RPO runs to the horizon (a resource with no cross-region copy is unrecoverable
-    /// there all along).
-    pub(super) fn close(
-        model: &Model,
-        resource_index: usize,
-        tail: &mut CopyTail,
-        dr_group: &mut GroupOutcome,
-        cost: Option<&mut CostTally>,
-    ) {
-        let resource = &model.resources[resource_index];
-        if let (Some(tally), Some(costs)) = (cost, &model.costs) {
-            for h in &tail.heads {
-                let at = Billed {
-                    resource: resource_index,
-                    region: h.region,
-                };
-                super::cost::storage(
-                    tally,
-                    model,
-                    costs,
-                    at,
-                    Charge::Warm,
-                    StoredInterval {
-                        bytes: h.full_bytes,
-                        from: h.usable,
-                        to: h.warm_end,
-                    },
-                    Steady::ToHorizon { capture: h.capture },
-                );
-            }
+        for id in batch.drain(..) {
+            self.requests.release(id);
         }
-        tail.dr.advance(
-            &mut tail.stack,
-            model.simulation.horizon_seconds,
-            dr_group,
-            resource,
-        );
     }
 
     /// Ends the trial's copies (every resource closed): the per-day activity.
     pub(super) fn finish(&mut self, ops: &mut OpsCollector) -> CopyDays {
-        assert_eq!(self.unsettled(), 0, "every copy settles");
+        assert_eq!(self.requests.held(), 0, "every copy settles");
         let mut days = self.days.take().expect("begin() starts the trial");
         for series in days.backlog_jobs.iter_mut() {
             for d in 1..series.len() {

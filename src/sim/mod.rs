@@ -12,6 +12,7 @@ pub mod link;
 pub mod ops;
 pub mod outcome;
 mod resource;
+mod slots;
 pub mod trial;
 pub mod wave;
 

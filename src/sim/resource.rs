@@ -212,12 +212,7 @@ impl ResourceRun {
             self.busy_until as u64,
             self.exposure.cursor() as u64,
             capture(self.stack.last().copied()),
-            capture(self.head.map(|h| Point {
-                capture: h.capture,
-                delete_at: 0,
-                cold_at: 0,
-                full_bytes: 0,
-            })),
+            self.head.map_or(0, |h| h.capture as u64),
             self.size_bytes as u64,
             self.batch.len() as u64,
             self.last_copy.len() as u64,
@@ -505,10 +500,9 @@ impl ResourceRun {
         let sim = &model.simulation;
         let resource = &model.resources[self.index];
         let group_spec = &model.groups[resource.group];
-        CopyStage::close(
+        self.tail.close(
             model,
             self.index,
-            &mut self.tail,
             &mut sinks.views[View::DrRegion as usize][resource.group],
             sinks.cost.as_deref_mut(),
         );

@@ -61,6 +61,7 @@
 //! keeps the relative order of jobs arriving in the same second gives the same results
 //! (permuted alike).
 
+use super::slots::Slots;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -103,11 +104,10 @@ pub struct Link {
     max_active: usize,
     /// (arrival second, job) sorted by `run`: the arrival order of a batch.
     order: Vec<(i64, u32)>,
-    /// Every job pushed and not yet completed, by job id: a completed job's id goes to
-    /// `free` and is given to a later job, so the link holds only the jobs in it, however
-    /// many have passed through.
-    jobs: Vec<Job>,
-    free: Vec<u32>,
+    /// Every job pushed and not yet completed, by job id: a completed job's id is given
+    /// to a later job, so the link holds only the jobs in it, however many have passed
+    /// through.
+    jobs: Slots<Job>,
     /// Jobs pushed since `reset`: each job's place in push order (its `Active::seq`).
     pushed: u64,
     /// Jobs pushed but not yet arrived (arrival second, job), in order of arrival.
@@ -119,8 +119,6 @@ pub struct Link {
     /// Per group: first and last waiting job (`NONE` when the queue is empty).
     queue_head: Vec<u32>,
     queue_tail: Vec<u32>,
-    /// Per job: the next waiting job of its group.
-    queue_next: Vec<u32>,
     /// Origin of the busy period (a whole second); `now` counts seconds from it (−∞
     /// before the first arrival, which opens the first period); `virtual_bytes` counts
     /// the bytes each active job has received since the link was last empty.
@@ -139,6 +137,8 @@ struct Job {
     /// Its place in push order since `reset`.
     seq: u64,
     group: u32,
+    /// The next waiting job of its group (`NONE`: none, or not waiting).
+    next_waiting: u32,
 }
 
 /// A transferring job: it completes when the virtual clock reaches `finish_tag_bytes`.
@@ -201,15 +201,13 @@ impl Link {
             per_job_cap_bytes_per_second: cap,
             max_active,
             order: Vec::new(),
-            jobs: Vec::new(),
-            free: Vec::new(),
+            jobs: Slots::new(),
             pushed: 0,
             arriving: std::collections::VecDeque::new(),
             active: BinaryHeap::new(),
             group_active: Vec::new(),
             queue_head: Vec::new(),
             queue_tail: Vec::new(),
-            queue_next: Vec::new(),
             origin_seconds: 0,
             now: f64::NEG_INFINITY,
             virtual_bytes: 0.0,
@@ -264,14 +262,12 @@ impl Link {
     /// Forgets every job: the link is empty and idle.
     pub fn reset(&mut self) {
         self.jobs.clear();
-        self.free.clear();
         self.pushed = 0;
         self.arriving.clear();
         self.active.clear();
         self.group_active.clear();
         self.queue_head.clear();
         self.queue_tail.clear();
-        self.queue_next.clear();
         self.origin_seconds = 0;
         self.now = f64::NEG_INFINITY;
         self.virtual_bytes = 0.0;
@@ -279,7 +275,7 @@ impl Link {
 
     /// The most jobs the link has held at once since it was built (its table's length).
     pub fn jobs_held_at_most(&self) -> usize {
-        self.jobs.len()
+        self.jobs.held_at_most()
     }
 
     /// Offers a transfer arriving at `arrival_seconds` (no earlier than the arrival of
@@ -294,26 +290,13 @@ impl Link {
                 .is_none_or(|&(a, _)| a <= arrival_seconds),
             "link arrivals must be pushed in order"
         );
-        let job = Job {
+        let id = self.jobs.insert(Job {
             size_bytes,
             seq: self.pushed,
             group,
-        };
+            next_waiting: NONE,
+        });
         self.pushed += 1;
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.jobs[id as usize] = job;
-                self.queue_next[id as usize] = NONE;
-                id
-            }
-            None => {
-                let id = u32::try_from(self.jobs.len())
-                    .expect("fewer than u32::MAX jobs in a link at once");
-                self.jobs.push(job);
-                self.queue_next.push(NONE);
-                id
-            }
-        };
         let g = group as usize;
         if self.group_active.len() <= g {
             self.group_active.resize(g + 1, 0);
@@ -363,14 +346,14 @@ impl Link {
                     break;
                 }
                 self.arriving.pop_front();
-                let group = self.jobs[job as usize].group as usize;
+                let group = self.jobs[job].group as usize;
                 if self.group_active[group] < self.max_active {
                     self.start(job);
                 } else {
                     if self.queue_tail[group] == NONE {
                         self.queue_head[group] = job;
                     } else {
-                        self.queue_next[self.queue_tail[group] as usize] = job;
+                        self.jobs[self.queue_tail[group]].next_waiting = job;
                     }
                     self.queue_tail[group] = job;
                 }
@@ -407,12 +390,12 @@ impl Link {
                     self.now = completion;
                     self.virtual_bytes = first.finish_tag_bytes;
                     done(first.job, second);
-                    let group = self.jobs[first.job as usize].group as usize;
-                    self.free.push(first.job);
+                    let group = self.jobs[first.job].group as usize;
+                    self.jobs.release(first.job);
                     self.group_active[group] -= 1;
                     let waiting = self.queue_head[group];
                     if waiting != NONE {
-                        self.queue_head[group] = self.queue_next[waiting as usize];
+                        self.queue_head[group] = self.jobs[waiting].next_waiting;
                         if self.queue_head[group] == NONE {
                             self.queue_tail[group] = NONE;
                         }
@@ -429,7 +412,8 @@ impl Link {
             size_bytes,
             seq,
             group,
-        } = self.jobs[job as usize];
+            ..
+        } = self.jobs[job];
         self.group_active[group as usize] += 1;
         self.active.push(Reverse(Active {
             finish_tag_bytes: self.virtual_bytes + size_bytes as f64,
