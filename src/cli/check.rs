@@ -1,10 +1,9 @@
 //! `vaultsim check`: the static compliance checks, without simulating — and the
 //! compliance outputs `run` shares with it.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{DEFAULT_SCENARIO, EXIT_BAD_INPUT};
 use crate::compliance::Report;
@@ -75,16 +74,10 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         .reports
         .clone()
         .unwrap_or_else(|| PathBuf::from("outputs").join(&model.name));
-    let texts = outputs(&scenario, &model, &report, args.all_resources);
-    let printed = match args.format {
-        Format::Text => compliance::table(&report, 60),
-        Format::Json => texts["findings.json"].clone(),
-        Format::Sarif => texts["findings.sarif"].clone(),
-        Format::Junit => texts["findings.junit.xml"].clone(),
-    };
-    for (name, text) in &texts {
-        report::write_atomically(&dir.join(name), text.as_bytes())?;
-    }
+    let printed = findings_text(&scenario, &model, &report, args.format);
+    let mut staging = report::Staging::new(&dir)?;
+    stage_outputs(&scenario, &model, &report, args.all_resources, &mut staging)?;
+    staging.commit()?;
     match &args.out {
         Some(file) => report::write_atomically(file, printed.as_bytes())?,
         None => print!("{printed}"),
@@ -101,32 +94,63 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
     Ok(compliance::exit_code(&report, Some(threshold)))
 }
 
-/// Every compliance output file, by name.
-pub(super) fn outputs(
+/// Writes every compliance output file into `staging`, one at a time: the findings
+/// (JSON, CSV, SARIF, JUnit), then the resource and control reports row by row.
+pub(super) fn stage_outputs(
     scenario: &Scenario,
     model: &Model,
     report: &Report,
     all_resources: bool,
-) -> BTreeMap<&'static str, String> {
-    let locate = locator(scenario);
-    let (resource_csv, resource_json) = compliance::resource_report(model, report, all_resources);
-    let (control_csv, control_json) = compliance::control_report(model, report);
-    BTreeMap::from([
-        ("findings.json", compliance::findings_json(report)),
-        ("findings.csv", compliance::findings_csv(report)),
-        (
-            "findings.sarif",
-            report::sarif::sarif(report, &locate, env!("CARGO_PKG_VERSION")),
-        ),
-        (
-            "findings.junit.xml",
-            report::junit::junit(report, &format!("vaultsim check {}", model.name)),
-        ),
-        ("resource_compliance_report.csv", resource_csv),
-        ("resource_compliance_report.json", resource_json),
-        ("control_compliance_report.csv", control_csv),
-        ("control_compliance_report.json", control_json),
-    ])
+    staging: &mut report::Staging,
+) -> Result<()> {
+    staging.stage("findings.csv", compliance::findings_csv(report).as_bytes())?;
+    for (name, format) in [
+        ("findings.json", Format::Json),
+        ("findings.sarif", Format::Sarif),
+        ("findings.junit.xml", Format::Junit),
+    ] {
+        let text = findings_text(scenario, model, report, format);
+        staging.stage(name, text.as_bytes())?;
+    }
+    for (kind, write) in [
+        ("resource", ReportRows::Resource(all_resources)),
+        ("control", ReportRows::Control),
+    ] {
+        let mut csv = staging.create(&format!("{kind}_compliance_report.csv"))?;
+        let mut json = staging.create(&format!("{kind}_compliance_report.json"))?;
+        match write {
+            ReportRows::Resource(all) => {
+                compliance::resource_report(model, report, all, &mut csv, &mut json)
+            }
+            ReportRows::Control => compliance::control_report(model, report, &mut csv, &mut json),
+        }
+        .with_context(|| format!("cannot write the {kind} compliance report"))?;
+        csv.finish()?;
+        json.finish()?;
+    }
+    Ok(())
+}
+
+/// Which AWS-shaped compliance report [`stage_outputs`] writes.
+enum ReportRows {
+    /// Per resource and control (every evaluation when true, else those that raised a
+    /// finding).
+    Resource(bool),
+    /// Per account, region and control.
+    Control,
+}
+
+/// The findings as `check` prints them in `format`: the table for people, or the text of
+/// findings.json, findings.sarif or findings.junit.xml.
+fn findings_text(scenario: &Scenario, model: &Model, report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => compliance::table(report, 60),
+        Format::Json => compliance::findings_json(report),
+        Format::Sarif => {
+            report::sarif::sarif(report, &locator(scenario), env!("CARGO_PKG_VERSION"))
+        }
+        Format::Junit => report::junit::junit(report, &format!("vaultsim check {}", model.name)),
+    }
 }
 
 /// Finds a field path's line and column: in the scenario through its span index, in a

@@ -119,7 +119,6 @@ pub(super) fn publish(p: &Publish<'_>) -> Result<i32> {
     // Compliance: the static checks, then what only the simulation shows.
     let mut compliance = crate::compliance::check(model);
     crate::compliance::simulated(model, rows, estimates, &mut compliance);
-    let compliance_files = super::check::outputs(scenario, model, &compliance, false);
     let files = [
         (
             "summary.json",
@@ -197,19 +196,21 @@ pub(super) fn publish(p: &Publish<'_>) -> Result<i32> {
         ("report.html", report::document::html(&document)),
         ("report.md", report::document::markdown(&document)),
     ];
-    // Everything is rendered before the first file is written.
-    let all = files
-        .iter()
-        .map(|(name, text)| (*name, text))
-        .chain(compliance_files.iter().map(|(name, text)| (*name, text)))
-        .chain(plots.iter().map(|(name, text)| (*name, text)))
-        .chain(documents.iter().map(|(name, text)| (*name, text)));
-    for (name, text) in all {
-        report::write_atomically(&out_dir.join(name), text.as_bytes())?;
+    // Each output is written to its temporary file as soon as it is rendered; all move
+    // into place together once every one is written, so a failure leaves nothing
+    // half-written.
+    let mut staging = report::Staging::new(out_dir)?;
+    for (name, text) in files.iter().chain(&documents) {
+        staging.stage(name, text.as_bytes())?;
+    }
+    for (name, text) in &plots {
+        staging.stage(name, text.as_bytes())?;
     }
     for (name, bytes) in &pngs {
-        report::write_atomically(&out_dir.join(name), bytes)?;
+        staging.stage(name, bytes)?;
     }
+    super::check::stage_outputs(scenario, model, &compliance, false, &mut staging)?;
+    staging.commit()?;
     print!("{}", report::table::tier_table(rows, estimates));
     print!("{}", report::table::disaster_table(rows, estimates));
     print!("{}", report::table::alarm_line(estimates));

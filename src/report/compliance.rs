@@ -184,10 +184,17 @@ fn framework_description(framework: &str) -> String {
     }
 }
 
-/// `resource_compliance_report.csv` and `.json`: every evaluation of a resource that
-/// raised a finding (`all`: every evaluation, compliant or not; the control report counts
-/// them all either way).
-pub fn resource_report(model: &Model, report: &Report, all: bool) -> (String, String) {
+/// `resource_compliance_report.csv` and `.json`, written to `csv` and `json` row by row
+/// (a row per resource and control: tens of megabytes for a large estate): every
+/// evaluation of a resource that raised a finding (`all`: every evaluation, compliant or
+/// not; the control report counts them all either way).
+pub fn resource_report(
+    model: &Model,
+    report: &Report,
+    all: bool,
+    csv: &mut dyn std::io::Write,
+    json: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let time = evaluation_time(model);
     let descriptions: Vec<String> = report
         .controls
@@ -214,12 +221,18 @@ pub fn resource_report(model: &Model, report: &Report, all: bool) -> (String, St
             }
         })
         .collect();
-    (rows_csv(&rows), rows_json(&rows))
+    write_rows_csv(&rows, csv)?;
+    write_rows_json(&rows, json)
 }
 
-/// `control_compliance_report.csv` and `.json`: per account, region, framework and
-/// control, as AWS writes it.
-pub fn control_report(model: &Model, report: &Report) -> (String, String) {
+/// `control_compliance_report.csv` and `.json`, written to `csv` and `json`: per account,
+/// region, framework and control, as AWS writes it.
+pub fn control_report(
+    model: &Model,
+    report: &Report,
+    csv: &mut dyn std::io::Write,
+    json: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let time = evaluation_time(model);
     // (account, region, control) → (compliant, non-compliant).
     let mut cells: BTreeMap<(usize, &str, usize), (usize, usize)> = BTreeMap::new();
@@ -285,29 +298,29 @@ pub fn control_report(model: &Model, report: &Report) -> (String, String) {
             r
         })
         .collect();
-    (rows_csv(&rows), rows_json(&rows))
+    write_rows_csv(&rows, csv)?;
+    write_rows_json(&rows, json)
 }
 
-fn rows_csv<T: Serialize>(rows: &[T]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+fn write_rows_csv<T: Serialize>(rows: &[T], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     for row in rows {
-        w.serialize(row).expect("in-memory write");
+        w.serialize(row)?;
     }
-    String::from_utf8(w.into_inner().expect("in-memory flush")).expect("CSV is UTF-8")
+    w.flush()
 }
 
 /// `{"reportItems": [...]}` as AWS's JSON reports, compact with one item per line.
-fn rows_json<T: Serialize>(rows: &[T]) -> String {
+fn write_rows_json<T: Serialize>(rows: &[T], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Compact, one item per line: these reports have a row per resource.
-    let mut text = String::from("{\"reportItems\":[\n");
+    out.write_all(b"{\"reportItems\":[\n")?;
     for (i, row) in rows.iter().enumerate() {
         if i > 0 {
-            text.push_str(",\n");
+            out.write_all(b",\n")?;
         }
-        text.push_str(&serde_json::to_string(row).expect("report serialises"));
+        serde_json::to_writer(&mut *out, row)?;
     }
-    text.push_str("\n]}\n");
-    text
+    out.write_all(b"\n]}\n")
 }
 
 /// The terminal table: one line per finding (most severe first) with its evidence, and a
