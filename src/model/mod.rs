@@ -805,15 +805,9 @@ impl Model {
             self.programs[p]
                 .copy_sets
                 .iter()
-                .any(|set| self.copy_set_crosses_regions(resource, set))
+                .flatten()
+                .any(|c| c.region_id.is_some_and(|r| r != resource.region_id))
         })
-    }
-
-    /// Whether one of `copies` (a copy set of `resource`'s program) goes to another region.
-    pub fn copy_set_crosses_regions(&self, resource: &Resource, copies: &[CopySpec]) -> bool {
-        copies
-            .iter()
-            .any(|c| c.region_id.is_some_and(|r| r != resource.region_id))
     }
 
     /// Every key that encrypts some recovery point, with what it protects (in key order).

@@ -201,12 +201,13 @@ impl ResourceRun {
     }
 
     /// Reads a word of each part of the state the next job reads (the run's own state,
-    /// its points, its disaster picks, its copy bookkeeping), for the event loop to load
-    /// ahead: see `trial::run_together`. The loads are independent, so their cache misses
-    /// overlap. No effect on results.
-    pub(super) fn touch(&self) -> u64 {
+    /// its resource, its points, its disaster picks, its copy bookkeeping), for the event
+    /// loop to load ahead: see `trial::run_together`. The loads are independent, so their
+    /// cache misses overlap. No effect on results.
+    pub(super) fn touch(&self, model: &Model) -> u64 {
         let capture = |p: Option<Point>| p.map_or(0, |p| p.capture as u64);
         let mut words = [
+            model.resources[self.index].program.unwrap_or(0) as u64,
             self.next_slot as u64,
             self.busy_until as u64,
             self.exposure.cursor() as u64,
@@ -273,20 +274,6 @@ impl ResourceRun {
             }
             return Next::Job { start, deadline };
         }
-    }
-
-    /// Whether the next job's rule copies to another region (over a link).
-    pub(super) fn next_job_copies_cross_regions(&self, model: &Model) -> bool {
-        let resource = &model.resources[self.index];
-        resource.program.is_some_and(|p| {
-            let program = &model.programs[p];
-            program.slots.get(self.next_slot).is_some_and(|slot| {
-                model.copy_set_crosses_regions(
-                    resource,
-                    &program.copy_sets[usize::from(slot.copies)],
-                )
-            })
-        })
     }
 
     /// The next job waited for a copy of the resource past its start window: EXPIRED.

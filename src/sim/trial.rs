@@ -151,35 +151,8 @@ pub fn simulate(model: &Model, trial: u64, seed: u64) -> TrialOutcome {
     simulate_with(model, trial, seed, &mut scratch)
 }
 
-/// As [`simulate`], reusing `scratch` buffers. Never inlined: `benches/gate.sh` counts
-/// the instructions inside this symbol.
-#[inline(never)]
+/// As [`simulate`], reusing `scratch` buffers.
 pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch) -> TrialOutcome {
-    simulate_ordered(model, trial, seed, scratch, LocalJobs::RunAhead)
-}
-
-/// How the loop over resources whose copies cross regions orders their jobs that send no
-/// copy over a link while the resource has none in flight. Such a job cannot wait for a
-/// copy nor change what any other resource sees (it reads and writes only its resource's
-/// state and order-free tallies), so running it early is exact: only the order in which
-/// the floating-point cost tally adds its terms changes
-/// (`running_local_jobs_ahead_is_exact` compares the two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LocalJobs {
-    /// Run at once, back to back, while the resource's state is in cache: no event each.
-    RunAhead,
-    /// Each through the event queue in time order, like any other job.
-    #[cfg_attr(not(test), allow(dead_code))]
-    InTimeOrder,
-}
-
-fn simulate_ordered(
-    model: &Model,
-    trial: u64,
-    seed: u64,
-    scratch: &mut Scratch,
-    local_jobs: LocalJobs,
-) -> TrialOutcome {
     let sim = &model.simulation;
     let mut outcome = TrialOutcome {
         trial,
@@ -250,7 +223,7 @@ fn simulate_ordered(
         }
         run.finish(model, trial, seed, &mut sinks);
     }
-    for run in run_together(model, coupled, &mut sinks, events, local_jobs) {
+    for run in run_together(model, coupled, &mut sinks, events) {
         run.finish(model, trial, seed, &mut sinks);
     }
     outcome.copy_days = copies.finish(ops);
@@ -281,11 +254,9 @@ fn run_together(
     mut runs: Vec<ResourceRun>,
     sinks: &mut Sinks,
     events: &mut Events,
-    local_jobs: LocalJobs,
 ) -> Vec<ResourceRun> {
     events.clear();
     let mut run_of = vec![u32::MAX; model.resources.len()];
-    let resource_of: Vec<u32> = runs.iter().map(|run| run.index as u32).collect();
     let mut states = vec![RunState::default(); runs.len()];
     let mut done: Vec<(usize, i64)> = Vec::new();
     // Copies arrived at links so far: an arrival's place in the order of emission.
@@ -316,11 +287,7 @@ fn run_together(
             if let Some(Reverse(next)) = events.peek() {
                 let next = next.unpack();
                 if next.kind == JOB {
-                    let k = next.id as usize;
-                    // The resource's index comes from `resource_of`, not from the run,
-                    // so its load does not wait for the run's.
-                    let resource = &model.resources[resource_of[k] as usize];
-                    std::hint::black_box((runs[k].touch(), resource.program));
+                    std::hint::black_box(runs[next.id as usize].touch(model));
                 }
             }
             if e.kind == ARRIVAL {
@@ -363,9 +330,6 @@ fn run_together(
                             assert!(arrivals <= 1 << 32, "fewer than 2^32 copies per trial");
                         }
                     }
-                    if local_jobs == LocalJobs::RunAhead && state.in_flight == 0 {
-                        run_local_jobs(model, run, sinks);
-                    }
                     state.schedule_next(model, k, run, sinks, events);
                 }
             }
@@ -382,18 +346,6 @@ fn run_together(
         }
     }
     runs
-}
-
-/// Runs `run`'s next jobs at once while none sends a copy over a link (the resource has
-/// no copy in flight, so none of them waits; see [`LocalJobs`]). Stops at the first job
-/// that would, whose numbers are drawn and which the loop schedules.
-fn run_local_jobs(model: &Model, run: &mut ResourceRun, sinks: &mut Sinks) {
-    while let Next::Job { start, .. } = run.next(model, sinks) {
-        if run.next_job_copies_cross_regions(model) {
-            break;
-        }
-        run.run_job(model, start, sinks);
-    }
 }
 
 /// The event loop's view of one run: its copies in flight and its next job.
@@ -795,71 +747,6 @@ mod tests {
         by_key.sort_by_key(|e| EventKey::pack(*e));
         events.sort();
         assert_eq!(by_key, events);
-    }
-
-    /// The shortcut (jobs of a resource whose copies cross regions that send nothing over
-    /// a link, run ahead of time order while the resource has no copy in flight) against
-    /// the straightforward path (every job through the event queue in time order), on the
-    /// gate scenario: production resources back up hourly and daily and copy daily over a
-    /// congested link, so jobs wait for copies and expire. Every count, histogram, storage
-    /// day, outage timeline, copy day and alarm is equal; the cost tally equal up to the
-    /// order in which its floating-point terms are added.
-    #[test]
-    fn running_local_jobs_ahead_is_exact() {
-        let file =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-gate.toml");
-        let text = std::fs::read_to_string(&file)
-            .expect("the gate scenario")
-            .replace("horizon_days = 365", "horizon_days = 120");
-        let scenario = crate::scenario::parse(&file, text).expect("parses");
-        let model = crate::scenario::resolve(&scenario).expect("resolves");
-        // The shortcut has work to do: coupled resources whose rules include some that
-        // copy to no other region.
-        let local_slots_of_coupled = model
-            .resources
-            .iter()
-            .filter(|r| model.copies_cross_regions(r))
-            .map(|r| &model.programs[r.program.expect("a program")])
-            .flat_map(|p| {
-                p.slots
-                    .iter()
-                    .map(move |s| &p.copy_sets[usize::from(s.copies)])
-            })
-            .filter(|set| !set.iter().any(|c| c.region_id.is_some()))
-            .count();
-        assert!(local_slots_of_coupled > 1_000, "{local_slots_of_coupled}");
-        let mut scratch = Scratch::default();
-        for trial in 0..2 {
-            let ahead = simulate_ordered(&model, trial, 11, &mut scratch, LocalJobs::RunAhead);
-            let ordered = simulate_ordered(&model, trial, 11, &mut scratch, LocalJobs::InTimeOrder);
-            assert!(ordered.jobs.expired_waiting_for_copy > 0);
-            assert!(ordered.jobs.delayed_by_copy > 0);
-            // Everything but the cost tally is integer: equal to the last bit.
-            let exact = |t: &TrialOutcome| {
-                let parts = (&t.jobs, &t.copies, &t.views, &t.storage, &t.outage);
-                format!("{parts:?} {:?} {:?}", t.copy_days, t.alarms)
-            };
-            assert_eq!(exact(&ahead), exact(&ordered));
-            let (a, o) = (ahead.cost.expect("priced"), ordered.cost.expect("priced"));
-            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
-            for (qa, qo) in a
-                .quantities
-                .iter()
-                .flatten()
-                .zip(o.quantities.iter().flatten())
-            {
-                assert!(close(*qa, *qo), "{qa} vs {qo}");
-            }
-            for (la, lo) in a.lifecycle.iter().zip(&o.lifecycle) {
-                assert_eq!((la.points, la.unsupported), (lo.points, lo.unsupported));
-                assert!(close(la.warm_gb_days, lo.warm_gb_days));
-                assert!(close(la.cold_gb_days, lo.cold_gb_days));
-                assert!(close(la.stay_warm_gb_days, lo.stay_warm_gb_days));
-            }
-            for (sa, so) in a.steady_gb_days.iter().zip(&o.steady_gb_days) {
-                assert!(close(*sa, *so), "{sa} vs {so}");
-            }
-        }
     }
 
     /// The seed document's worked example ("Calculating RTO", 1 TB database): 30 min
