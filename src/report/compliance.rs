@@ -201,7 +201,7 @@ pub fn resource_report(
         .iter()
         .map(|c| framework_description(&c.framework))
         .collect();
-    let rows: Vec<ResourceRow> = report
+    let rows = report
         .resources
         .iter()
         .filter(|e| all || e.raised)
@@ -219,10 +219,8 @@ pub fn resource_report(
                 resourceComplianceStatus: status(e.compliant),
                 lastEvaluationTime: &time,
             }
-        })
-        .collect();
-    write_rows_csv(&rows, csv)?;
-    write_rows_json(&rows, json)
+        });
+    write_rows(rows, csv, json)
 }
 
 /// `control_compliance_report.csv` and `.json`, written to `csv` and `json`: per account,
@@ -298,29 +296,27 @@ pub fn control_report(
             r
         })
         .collect();
-    write_rows_csv(&rows, csv)?;
-    write_rows_json(&rows, json)
+    write_rows(rows, csv, json)
 }
 
-fn write_rows_csv<T: Serialize>(rows: &[T], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    for row in rows {
-        w.serialize(row)?;
-    }
-    w.flush()
-}
-
-/// `{"reportItems": [...]}` as AWS's JSON reports, compact with one item per line.
-fn write_rows_json<T: Serialize>(rows: &[T], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    // Compact, one item per line: these reports have a row per resource.
-    out.write_all(b"{\"reportItems\":[\n")?;
-    for (i, row) in rows.iter().enumerate() {
+/// Writes `rows` as CSV (a header, then a line each) to `csv` and as AWS's JSON reports
+/// (`{"reportItems": [...]}`, compact with one item per line) to `json`, one row at a time.
+fn write_rows<T: Serialize>(
+    rows: impl IntoIterator<Item = T>,
+    csv: &mut dyn std::io::Write,
+    json: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut csv = csv::Writer::from_writer(csv);
+    json.write_all(b"{\"reportItems\":[\n")?;
+    for (i, row) in rows.into_iter().enumerate() {
+        csv.serialize(&row)?;
         if i > 0 {
-            out.write_all(b",\n")?;
+            json.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut *out, row)?;
+        serde_json::to_writer(&mut *json, &row)?;
     }
-    out.write_all(b"\n]}\n")
+    json.write_all(b"\n]}\n")?;
+    csv.flush()
 }
 
 /// The terminal table: one line per finding (most severe first) with its evidence, and a
