@@ -313,7 +313,7 @@ impl Link {
         let Reverse(first) = self.active.peek()?;
         let rate = self.rate(self.active.len());
         let completion = self.now + (first.finish_tag_bytes - self.virtual_bytes) / rate;
-        Some(self.origin_seconds + (completion - ROUNDING_SLACK_SECONDS).ceil() as i64)
+        Some(self.origin_seconds + ceil_to_i64(completion - ROUNDING_SLACK_SECONDS))
     }
 
     /// Lets time pass up to `until_seconds`: every arrival at or before it and every
@@ -382,7 +382,7 @@ impl Link {
                 }
                 _ => {
                     let second =
-                        self.origin_seconds + (completion - ROUNDING_SLACK_SECONDS).ceil() as i64;
+                        self.origin_seconds + ceil_to_i64(completion - ROUNDING_SLACK_SECONDS);
                     if second > until_seconds {
                         return;
                     }
@@ -420,6 +420,17 @@ impl Link {
             seq,
             job,
         }));
+    }
+}
+
+/// `x.ceil() as i64` (saturating, NaN to 0), without the library call that `ceil` is on
+/// baseline x86-64: the event loop asks each link for its next completion at every step.
+fn ceil_to_i64(x: f64) -> i64 {
+    let truncated = x as i64;
+    if (truncated as f64) < x {
+        truncated.saturating_add(1)
+    } else {
+        truncated
     }
 }
 

@@ -27,6 +27,44 @@ fn round_up(seconds: f64) -> i64 {
     (seconds - ROUNDING_SLACK_SECONDS).ceil() as i64
 }
 
+/// The shortcut against `f64::ceil`: edge values and a million random ones.
+#[test]
+fn ceil_to_i64_is_ceil() {
+    let edges = [
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        1.0 - 1e-16,
+        -1e-300,
+        1e-300,
+        2.5e15 + 0.5,
+        4.5e15,
+        9.007_199_254_740_993e15,
+        -9.3e18,
+        9.3e18,
+        1e300,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        f64::MAX,
+        f64::MIN,
+        i64::MAX as f64,
+        i64::MIN as f64,
+    ];
+    for x in edges {
+        assert_eq!(ceil_to_i64(x), x.ceil() as i64, "{x}");
+    }
+    let mut rng = stream(3, 1, 4, Stream::Copy);
+    for _ in 0..1_000_000 {
+        let x = (unit_f64(&mut rng) - 0.5) * 10f64.powi(uniform_index(&mut rng, 19) as i32);
+        assert_eq!(ceil_to_i64(x), x.ceil() as i64, "{x}");
+    }
+}
+
 #[test]
 fn one_job_takes_size_over_min_of_bandwidth_and_cap() {
     let cases = [
