@@ -1,14 +1,17 @@
 //! The accounting hot paths a trial and the driver repeat: RPO/RTO histograms (a ramp per
 //! exposure segment, a merge per trial and per shard) and storage billing (one
-//! `billed_gb_months` per stored interval). `cargo bench --bench accounting`; criterion
+//! `billed_gb_months_spanning` per stored interval, against the month-by-month
+//! `billed_gb_months` it replaced). `cargo bench --bench accounting`; criterion
 //! reports elements per second (ns per element = time ÷ elements).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vaultsim::cost::{StoredInterval, billed_gb_months};
+use vaultsim::cost::{
+    StoredInterval, billed_gb_months, billed_gb_months_spanning, fold_whole_months,
+};
 use vaultsim::dist::unit_f64;
-use vaultsim::model::{DAY_SECONDS, months};
+use vaultsim::model::{DAY_SECONDS, month_at, month_of_day, months};
 use vaultsim::rng::{Stream, stream};
 use vaultsim::stats::histogram::Histogram;
 
@@ -98,6 +101,31 @@ fn bench_billing(c: &mut Criterion) {
                 for &interval in &intervals {
                     billed_gb_months(black_box(interval), &year, 1e9, per_day, &mut per_month);
                 }
+                per_month
+            })
+        });
+    }
+    let table = month_of_day(&year);
+    for (name, per_day) in [
+        ("spanning_gb_hours_10k", false),
+        ("spanning_gb_days_10k", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut per_month = vec![0.0; year.len()];
+                let mut whole = vec![0i128; year.len()];
+                for &interval in &intervals {
+                    billed_gb_months_spanning(
+                        black_box(interval),
+                        &year,
+                        |t| month_at(&year, &table, t),
+                        1e9,
+                        per_day,
+                        &mut per_month,
+                        &mut whole,
+                    );
+                }
+                fold_whole_months(&whole, 1e9, &mut per_month);
                 per_month
             })
         });

@@ -13,7 +13,10 @@
 pub mod billing;
 pub mod catalog;
 
-pub use billing::{StoredInterval, billed_gb_months, cold_billed_until, early_deletion_gb_months};
+pub use billing::{
+    StoredInterval, billed_gb_months, billed_gb_months_spanning, cold_billed_until,
+    early_deletion_gb_months, fold_whole_months,
+};
 pub use catalog::{Catalog, CatalogErrors, PriceItem, SourceKind, load_catalog};
 
 /// A billed quantity of a trial, each priced by one catalog item.

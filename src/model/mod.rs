@@ -320,17 +320,52 @@ pub struct Simulation {
     /// The calendar months (UTC) the horizon touches, in order; the first starts at 0
     /// (or at the epoch's month start if the epoch is mid-month, clipped to 0).
     pub months: Vec<Month>,
+    /// `month_of_day(&months)`: the month of each day's first second, for `month_of`.
+    pub month_of_day: Vec<u16>,
 }
 
 impl Simulation {
-    /// The calendar month (index into `months`) holding simulation second `t` ≥ 0.
+    /// The calendar month (index into `months`) holding simulation second `t` (the first
+    /// before the horizon, the last after it). O(1).
     pub fn month_of(&self, t: i64) -> usize {
-        self.months.partition_point(|m| m.start_seconds <= t).max(1) - 1
+        month_at(&self.months, &self.month_of_day, t)
     }
 
     /// Number of whole or partial days in the horizon.
     pub fn horizon_days(&self) -> usize {
         ((self.horizon_seconds + DAY_SECONDS - 1) / DAY_SECONDS) as usize
+    }
+}
+
+/// The month (index into `months`) holding the first second of each simulation day from
+/// day 0 until a day past the last month's start; [`month_at`] looks a second up in it.
+pub fn month_of_day(months: &[Month]) -> Vec<u16> {
+    let days = months
+        .last()
+        .map_or(0, |m| m.start_seconds.div_euclid(DAY_SECONDS) + 2);
+    (0..days)
+        .map(|day| {
+            let month = months.partition_point(|m| m.start_seconds <= day * DAY_SECONDS);
+            u16::try_from(month.max(1) - 1).expect("fewer than 65,536 months")
+        })
+        .collect()
+}
+
+/// The month (index into `months`) holding second `t`: the first for any second before
+/// the first month, the last for any after it starts. O(1): a month boundary falls at
+/// most once inside a day (the epoch need not be at midnight), so the day's month or the
+/// next one. Equal to the binary search (`month_at_is_the_binary_search`).
+pub fn month_at(months: &[Month], month_of_day: &[u16], t: i64) -> usize {
+    let last_day = month_of_day.len().saturating_sub(1);
+    let day = usize::try_from(t.div_euclid(DAY_SECONDS)).map_or(0, |d| d.min(last_day));
+    let m = month_of_day.get(day).map_or(0, |&m| usize::from(m));
+    if months
+        .get(m + 1)
+        .is_some_and(|next| next.start_seconds <= t)
+    {
+        m + 1
+    } else {
+        m
     }
 }
 
@@ -881,6 +916,42 @@ impl Model {
         KeyId {
             owner: (!central).then_some(owner as u32),
             region: (!multi_region).then_some(region),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The O(1) lookup against the binary search it replaces, at every month boundary
+    /// (and a second either side), before the first month and long after the last, for
+    /// epochs at midnight, mid-day and mid-month.
+    #[test]
+    fn month_at_is_the_binary_search() {
+        let binary_search =
+            |m: &[Month], t: i64| m.partition_point(|x| x.start_seconds <= t).max(1) - 1;
+        for epoch in [
+            1_767_225_600,
+            1_767_225_600 + 13 * 3600 + 17,
+            1_768_435_200 - 1,
+        ] {
+            let m = months(epoch, 800 * DAY_SECONDS);
+            let table = month_of_day(&m);
+            let mut instants: Vec<i64> = vec![i64::MIN, -DAY_SECONDS, -1, 0, 1, i64::MAX];
+            for month in &m {
+                for t in [month.start_seconds, month.end_seconds] {
+                    instants.extend([t - 1, t, t + 1]);
+                }
+            }
+            instants.extend((0..900 * 24).map(|h| h * 3600 + 59));
+            for t in instants {
+                assert_eq!(
+                    month_at(&m, &table, t),
+                    binary_search(&m, t),
+                    "epoch {epoch}, t {t}"
+                );
+            }
         }
     }
 }

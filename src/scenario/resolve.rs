@@ -278,6 +278,7 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
             .filter(|d| d.mean() > 0.0),
         None => Dist::fixed(500.0).ok(),
     };
+    let months = months(epoch?, horizon? * DAY_SECONDS);
     Some(Simulation {
         epoch_unix_seconds: epoch?,
         horizon_seconds: horizon? * DAY_SECONDS,
@@ -287,7 +288,8 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
         completion_window_from: completion_window_from?,
         start_delay_minutes: start_delay?,
         intra_region_copy_mib_per_s: intra_copy?,
-        months: months(epoch?, horizon? * DAY_SECONDS),
+        month_of_day: crate::model::month_of_day(&months),
+        months,
     })
 }
 

@@ -3,7 +3,7 @@
 //! (`model::Costs::key`). Prices are applied once, at the end of the trial.
 
 use super::outcome::{CostTally, LifecycleTally};
-use crate::cost::{Charge, billed_gb_months, early_deletion_gb_months};
+use crate::cost::{Charge, billed_gb_months_spanning, early_deletion_gb_months};
 use crate::cost::{StoredInterval, cold_billed_until};
 use crate::model::{Costs, DAY_SECONDS, Lifecycle, Model, Timing};
 
@@ -50,15 +50,18 @@ pub(super) fn storage(
     let key = costs.key(at.resource, at.region);
     debug_assert!(steady == Steady::Excluded || charge != Charge::Continuous);
     let resource_type = model.resources[at.resource].resource_type;
-    billed_gb_months(
+    let (per_month, whole_months) = tally.months_of(charge, key);
+    billed_gb_months_spanning(
         StoredInterval {
             to: interval.to.min(sim.horizon_seconds),
             ..interval
         },
         months,
+        |t| sim.month_of(t),
         costs.gb_bytes,
         costs.per_day[resource_type as usize],
-        tally.months_of(charge, key),
+        per_month,
+        whole_months,
     );
     let (capture, end) = match steady {
         Steady::Whole { capture } => (capture, interval.to),
@@ -91,7 +94,7 @@ pub(super) fn storage(
             costs.cold_minimum_days,
             months,
             costs.gb_bytes,
-            tally.months_of(Charge::EarlyDeletion, key),
+            tally.months_of(Charge::EarlyDeletion, key).0,
         );
     }
 }

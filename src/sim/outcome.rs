@@ -99,8 +99,12 @@ impl TrialOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostTally {
     pub months: usize,
-    /// `[Charge as usize][key × months + month]`.
+    /// `[Charge as usize][key × months + month]`: the billed quantity, without the whole
+    /// months below.
     pub quantities: Vec<Vec<f64>>,
+    /// Like `quantities`: the bytes stored through whole months, as differences
+    /// (`cost::billed_gb_months_spanning`); [`CostTally::billed`] adds them in.
+    pub whole_months: Vec<Vec<i128>>,
     /// `[rule × cells + cell]`: what each rule's cold transition buys, per price cell.
     pub lifecycle: Vec<LifecycleTally>,
     /// `[key × 2 + (0 warm, 1 cold)]`: GB-days held over their whole lives by the storage
@@ -178,16 +182,32 @@ impl CostTally {
         CostTally {
             months,
             quantities: vec![vec![0.0; keys * months]; Charge::ALL.len()],
+            whole_months: vec![vec![0; keys * months]; Charge::ALL.len()],
             lifecycle: vec![LifecycleTally::default(); lifecycle_cells],
             steady_gb_days: vec![0.0; keys * 2],
             kept_forever: false,
         }
     }
 
-    /// The months of `charge` under `key`.
-    pub fn months_of(&mut self, charge: Charge, key: usize) -> &mut [f64] {
+    /// The months of `charge` under `key`: the quantities, and the whole months' bytes as
+    /// differences.
+    pub fn months_of(&mut self, charge: Charge, key: usize) -> (&mut [f64], &mut [i128]) {
         let n = self.months;
-        &mut self.quantities[charge as usize][key * n..(key + 1) * n]
+        let range = key * n..(key + 1) * n;
+        (
+            &mut self.quantities[charge as usize][range.clone()],
+            &mut self.whole_months[charge as usize][range],
+        )
+    }
+
+    /// The quantity billed per month for `charge` under `key`, into `out`, with
+    /// `gb_bytes` bytes per GB.
+    pub fn billed(&self, charge: Charge, key: usize, gb_bytes: f64, out: &mut Vec<f64>) {
+        let n = self.months;
+        let range = key * n..(key + 1) * n;
+        out.clear();
+        out.extend_from_slice(&self.quantities[charge as usize][range.clone()]);
+        crate::cost::fold_whole_months(&self.whole_months[charge as usize][range], gb_bytes, out);
     }
 
     /// Adds `quantity` of `charge` under `key` in `month`.
@@ -215,11 +235,12 @@ impl CostTally {
             projected_steady_monthly: None,
             lifecycle: Vec::new(),
         };
+        let mut months = Vec::with_capacity(n);
         for key in 0..costs.keys() {
             let cell = costs.cell_of_key(key);
             let attributes = &costs.attributes[key / costs.regions];
             for charge in Charge::ALL {
-                let months = &self.quantities[charge as usize][key * n..(key + 1) * n];
+                self.billed(charge, key, costs.gb_bytes, &mut months);
                 if months.iter().all(|&q| q == 0.0) {
                     continue;
                 }
