@@ -300,6 +300,8 @@ pub fn generate(
     if problems.0.len() > before {
         return None;
     }
+    // Held for the whole run: no room left over from growing.
+    resources.shrink_to_fit();
     Some((accounts, resources))
 }
 

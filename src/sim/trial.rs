@@ -57,6 +57,9 @@ pub(super) type Points = SmallVec<[Point; 3]>;
 /// Buffers reused across the trials of one thread (no allocation per resource).
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// The runs of the resources whose copies cross regions (a block of ~1.2 KB each,
+    /// kept at its size across trials rather than grown by doubling in each).
+    coupled: Vec<ResourceRun>,
     copies: CopyStage,
     /// The region outages and their waves.
     disasters: DisasterState,
@@ -187,6 +190,7 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         cost_usd: None,
     };
     let Scratch {
+        coupled,
         copies,
         disasters,
         ops,
@@ -210,7 +214,11 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         outages: &mut disasters.outages,
         cost: outcome.cost.as_mut(),
     };
-    let mut coupled = Vec::new();
+    coupled.clear();
+    if coupled.capacity() == 0 {
+        let count = model.resources.iter();
+        coupled.reserve_exact(count.filter(|r| model.copies_cross_regions(r)).count());
+    }
     for (index, resource) in model.resources.iter().enumerate() {
         let pending = Pending::new(model, resource, trial, seed, sinks.outages);
         let mut run = ResourceRun::new(model, index, trial, seed, pending);
@@ -223,7 +231,8 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
         }
         run.finish(model, trial, seed, &mut sinks);
     }
-    for run in run_together(model, coupled, &mut sinks, events) {
+    run_together(model, coupled, &mut sinks, events);
+    for run in coupled.drain(..) {
         run.finish(model, trial, seed, &mut sinks);
     }
     outcome.copy_days = copies.finish(ops);
@@ -248,13 +257,8 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
 /// one backup or copy job per resource at a time), expiring if its start window closes
 /// first. Events are the resources' next jobs, copies arriving at their links and copies
 /// completing there; at one second, completions come first, then arrivals, then jobs
-/// (by run index). Returns the runs, every job done and every copy completed.
-fn run_together(
-    model: &Model,
-    mut runs: Vec<ResourceRun>,
-    sinks: &mut Sinks,
-    events: &mut Events,
-) -> Vec<ResourceRun> {
+/// (by run index). Leaves every run's jobs done and every copy completed.
+fn run_together(model: &Model, runs: &mut [ResourceRun], sinks: &mut Sinks, events: &mut Events) {
     events.clear();
     let mut run_of = vec![u32::MAX; model.resources.len()];
     let mut states = vec![RunState::default(); runs.len()];
@@ -345,7 +349,6 @@ fn run_together(
             }
         }
     }
-    runs
 }
 
 /// The event loop's view of one run: its copies in flight and its next job.
