@@ -112,32 +112,27 @@ pub(super) fn stage_outputs(
         let text = findings_text(scenario, model, report, format);
         staging.stage(name, text.as_bytes())?;
     }
-    for (kind, write) in [
-        ("resource", ReportRows::Resource(all_resources)),
-        ("control", ReportRows::Control),
-    ] {
-        let mut csv = staging.create(&format!("{kind}_compliance_report.csv"))?;
-        let mut json = staging.create(&format!("{kind}_compliance_report.json"))?;
-        match write {
-            ReportRows::Resource(all) => {
-                compliance::resource_report(model, report, all, &mut csv, &mut json)
-            }
-            ReportRows::Control => compliance::control_report(model, report, &mut csv, &mut json),
-        }
-        .with_context(|| format!("cannot write the {kind} compliance report"))?;
-        csv.finish()?;
-        json.finish()?;
-    }
-    Ok(())
+    stage_report(staging, "resource", |csv, json| {
+        compliance::resource_report(model, report, all_resources, csv, json)
+    })?;
+    stage_report(staging, "control", |csv, json| {
+        compliance::control_report(model, report, csv, json)
+    })
 }
 
-/// Which AWS-shaped compliance report [`stage_outputs`] writes.
-enum ReportRows {
-    /// Per resource and control (every evaluation when true, else those that raised a
-    /// finding).
-    Resource(bool),
-    /// Per account, region and control.
-    Control,
+/// Writes `{kind}_compliance_report.csv` and `.json` into `staging`, row by row through
+/// `write(csv, json)`.
+fn stage_report(
+    staging: &mut report::Staging,
+    kind: &str,
+    write: impl FnOnce(&mut dyn std::io::Write, &mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut csv = staging.create(&format!("{kind}_compliance_report.csv"))?;
+    let mut json = staging.create(&format!("{kind}_compliance_report.json"))?;
+    write(&mut csv, &mut json)
+        .with_context(|| format!("cannot write the {kind} compliance report"))?;
+    csv.finish()?;
+    json.finish()
 }
 
 /// The findings as `check` prints them in `format`: the table for people, or the text of

@@ -29,11 +29,7 @@ pub fn billed_gb_months(
     per_month: &mut [f64],
 ) {
     assert_eq!(per_month.len(), months.len(), "one total per month");
-    let (mut from, mut to) = (interval.from, interval.to);
-    if per_day {
-        from = from.div_euclid(DAY_SECONDS) * DAY_SECONDS;
-        to = (to + DAY_SECONDS - 1).div_euclid(DAY_SECONDS) * DAY_SECONDS;
-    }
+    let (from, to) = metered(interval, per_day);
     if interval.bytes == 0 || from >= to {
         return;
     }
@@ -51,6 +47,19 @@ pub fn billed_gb_months(
         // clipped at the start of the simulation keeps its calendar length.
         let month_seconds = (month.end_seconds - month.calendar_start_seconds) as f64;
         per_month[m] += gb * (b - a) as f64 / month_seconds;
+    }
+}
+
+/// The span `interval` is billed for: as stored, or widened to the whole days it touches
+/// when `per_day` (GB-day types).
+fn metered(interval: StoredInterval, per_day: bool) -> (i64, i64) {
+    if per_day {
+        (
+            interval.from.div_euclid(DAY_SECONDS) * DAY_SECONDS,
+            (interval.to + DAY_SECONDS - 1).div_euclid(DAY_SECONDS) * DAY_SECONDS,
+        )
+    } else {
+        (interval.from, interval.to)
     }
 }
 
@@ -75,15 +84,11 @@ pub fn billed_gb_months_spanning(
 ) {
     assert_eq!(per_month.len(), months.len(), "one total per month");
     assert_eq!(whole_months.len(), months.len(), "one difference per month");
-    let (mut from, mut to) = (interval.from, interval.to);
-    if per_day {
-        from = from.div_euclid(DAY_SECONDS) * DAY_SECONDS;
-        to = (to + DAY_SECONDS - 1).div_euclid(DAY_SECONDS) * DAY_SECONDS;
-    }
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return;
     };
-    (from, to) = (from.max(first.start_seconds), to.min(last.end_seconds));
+    let (from, to) = metered(interval, per_day);
+    let (from, to) = (from.max(first.start_seconds), to.min(last.end_seconds));
     if interval.bytes == 0 || from >= to {
         return;
     }
