@@ -1,15 +1,13 @@
 //! The accounting hot paths a trial and the driver repeat: RPO/RTO histograms (a ramp per
 //! exposure segment, a merge per trial and per shard) and storage billing (one
-//! `billed_gb_months_spanning` per stored interval, against the month-by-month
-//! `billed_gb_months` it replaced). `cargo bench --bench accounting`; criterion
+//! `meter_storage` per stored interval, in exact integers, folded once; against the
+//! month-by-month floating-point `billed_gb_months` it replaced). `cargo bench --bench accounting`; criterion
 //! reports elements per second (ns per element = time ÷ elements).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vaultsim::cost::{
-    StoredInterval, billed_gb_months, billed_gb_months_spanning, fold_whole_months,
-};
+use vaultsim::cost::{MonthStorage, StoredInterval, billed_gb_months, fold_storage, meter_storage};
 use vaultsim::dist::unit_f64;
 use vaultsim::model::{DAY_SECONDS, month_at, month_of_day, months};
 use vaultsim::rng::{Stream, stream};
@@ -112,20 +110,18 @@ fn bench_billing(c: &mut Criterion) {
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {
-                let mut per_month = vec![0.0; year.len()];
-                let mut whole = vec![0i128; year.len()];
+                let mut row = vec![MonthStorage::default(); year.len()];
                 for &interval in &intervals {
-                    billed_gb_months_spanning(
+                    meter_storage(
                         black_box(interval),
                         &year,
                         |t| month_at(&year, &table, t),
-                        1e9,
                         per_day,
-                        &mut per_month,
-                        &mut whole,
+                        &mut row,
                     );
                 }
-                fold_whole_months(&whole, 1e9, &mut per_month);
+                let mut per_month = vec![0.0; year.len()];
+                fold_storage(&row, &year, 1e9, &mut per_month);
                 per_month
             })
         });

@@ -63,27 +63,33 @@ fn metered(interval: StoredInterval, per_day: bool) -> (i64, i64) {
     }
 }
 
-/// As [`billed_gb_months`], in constant time however many months the interval spans: the
-/// first and last month it touches get their share in `per_month` (the same expression),
-/// and each whole month between them its full size through `whole_months`, a difference
-/// array of bytes (added at the first whole month, taken away at the month after the
-/// last) that [`fold_whole_months`] turns into GB-months, exactly in integers.
-/// `month_of(t)` is the index of the month holding second `t` (`Simulation::month_of`).
-/// A whole month is always a calendar one (only the first month can start before the
-/// simulation does, and it is never between two others), so it bills the full size.
-/// Equal to the month-by-month sum up to rounding:
-/// `constant_time_billing_matches_month_by_month`.
-pub fn billed_gb_months_spanning(
+/// One month of a storage charge, metered in exact integers by [`meter_storage`]: the
+/// byte-seconds stored in the month by the intervals that start or end inside it, and the
+/// bytes of the intervals that hold through it whole, as a difference (added at an
+/// interval's first whole month, taken away at the month after its last).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonthStorage {
+    pub byte_seconds: i128,
+    pub whole_bytes_difference: i128,
+}
+
+/// As [`billed_gb_months`], in constant time however many months the interval spans and
+/// in exact integers: the first and last month it touches get its byte-seconds in them,
+/// and each whole month between them its bytes through the difference array (see
+/// [`MonthStorage`]). [`fold_storage`] turns a row of months into GB-months once, at the
+/// end. `month_of(t)` is the index of the month holding second `t`
+/// (`Simulation::month_of`). A whole month is always a calendar one (only the first month
+/// can start before the simulation does, and it is never between two others), so it holds
+/// the full size for its calendar length. Equal to the month-by-month sum up to its
+/// floating-point rounding: `integer_billing_matches_month_by_month`.
+pub fn meter_storage(
     interval: StoredInterval,
     months: &[Month],
     month_of: impl Fn(i64) -> usize,
-    gb_bytes: f64,
     per_day: bool,
-    per_month: &mut [f64],
-    whole_months: &mut [i128],
+    row: &mut [MonthStorage],
 ) {
-    assert_eq!(per_month.len(), months.len(), "one total per month");
-    assert_eq!(whole_months.len(), months.len(), "one difference per month");
+    assert_eq!(row.len(), months.len(), "one entry per month");
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return;
     };
@@ -92,32 +98,31 @@ pub fn billed_gb_months_spanning(
     if interval.bytes == 0 || from >= to {
         return;
     }
-    let gb = interval.bytes as f64 / gb_bytes;
-    let share = |m: usize, a: i64, b: i64| {
-        let month_seconds = (months[m].end_seconds - months[m].calendar_start_seconds) as f64;
-        gb * (b - a) as f64 / month_seconds
-    };
+    let bytes = i128::from(interval.bytes);
     let (m_from, m_to) = (month_of(from), month_of(to - 1));
     if m_from == m_to {
-        per_month[m_from] += share(m_from, from, to);
+        row[m_from].byte_seconds += bytes * i128::from(to - from);
         return;
     }
-    per_month[m_from] += share(m_from, from, months[m_from].end_seconds);
-    per_month[m_to] += share(m_to, months[m_to].start_seconds, to);
+    row[m_from].byte_seconds += bytes * i128::from(months[m_from].end_seconds - from);
+    row[m_to].byte_seconds += bytes * i128::from(to - months[m_to].start_seconds);
     if m_to > m_from + 1 {
-        whole_months[m_from + 1] += i128::from(interval.bytes);
-        whole_months[m_to] -= i128::from(interval.bytes);
+        row[m_from + 1].whole_bytes_difference += bytes;
+        row[m_to].whole_bytes_difference -= bytes;
     }
 }
 
-/// Adds the whole months that [`billed_gb_months_spanning`] left in `whole_months` (bytes,
-/// as differences) to `per_month`, in GB-months.
-pub fn fold_whole_months(whole_months: &[i128], gb_bytes: f64, per_month: &mut [f64]) {
-    let mut bytes: i128 = 0;
-    for (quantity, difference) in per_month.iter_mut().zip(whole_months) {
-        bytes += difference;
-        if bytes != 0 {
-            *quantity += bytes as f64 / gb_bytes;
+/// Adds a row of months metered by [`meter_storage`] to `per_month`, in GB-months: each
+/// month's exact byte-seconds (its edges plus the whole-month bytes for its calendar
+/// length) divided once by the bytes per GB and the month's calendar seconds.
+pub fn fold_storage(row: &[MonthStorage], months: &[Month], gb_bytes: f64, per_month: &mut [f64]) {
+    let mut through: i128 = 0;
+    for ((quantity, stored), month) in per_month.iter_mut().zip(row).zip(months) {
+        through += stored.whole_bytes_difference;
+        let month_seconds = month.end_seconds - month.calendar_start_seconds;
+        let byte_seconds = stored.byte_seconds + through * i128::from(month_seconds);
+        if byte_seconds != 0 {
+            *quantity += byte_seconds as f64 / (gb_bytes * month_seconds as f64);
         }
     }
 }
@@ -235,11 +240,12 @@ mod tests {
 
     /// The shortcut against the straightforward sum: for intervals of a few seconds to
     /// two years, both meterings, and epochs at midnight, mid-day and mid-month, the
-    /// constant-time billing (edge months, then the whole months folded in) gives every
-    /// month's GB-months within 1e-12 of the month-by-month loop, and nothing at all
-    /// where the loop bills nothing.
+    /// constant-time integer metering (edge months' byte-seconds, whole months as
+    /// differences, folded once) gives every month's GB-months within 1e-12 of the
+    /// month-by-month floating-point loop, and nothing at all where the loop bills
+    /// nothing. Many intervals metered into one row also match the loop's sum.
     #[test]
-    fn constant_time_billing_matches_month_by_month() {
+    fn integer_billing_matches_month_by_month() {
         use crate::dist::{uniform_index, unit_f64};
         let mut rng = crate::rng::stream(9, 0, 0, crate::rng::Stream::Copy);
         for epoch in [1_767_225_600, 1_767_225_600 + 13 * 3600 + 17, 1_768_435_200] {
@@ -247,6 +253,8 @@ mod tests {
             let m = months(epoch, horizon);
             let month_of_day = crate::model::month_of_day(&m);
             let month_of = |t: i64| crate::model::month_at(&m, &month_of_day, t);
+            let mut all_loop = vec![0.0; m.len()];
+            let mut all_row = vec![MonthStorage::default(); m.len()];
             for _ in 0..20_000 {
                 let from = (unit_f64(&mut rng) * (horizon + 40 * DAY) as f64) as i64 - 20 * DAY;
                 let length = 10f64.powf(unit_f64(&mut rng) * 7.8) as i64;
@@ -258,13 +266,13 @@ mod tests {
                 let per_day = uniform_index(&mut rng, 2) == 1;
                 let mut loop_sum = vec![0.0; m.len()];
                 billed_gb_months(interval, &m, GB, per_day, &mut loop_sum);
-                let mut edges = vec![0.0; m.len()];
-                let mut whole = vec![0i128; m.len()];
-                billed_gb_months_spanning(
-                    interval, &m, month_of, GB, per_day, &mut edges, &mut whole,
-                );
-                fold_whole_months(&whole, GB, &mut edges);
-                for (a, b) in loop_sum.iter().zip(&edges) {
+                billed_gb_months(interval, &m, GB, per_day, &mut all_loop);
+                let mut row = vec![MonthStorage::default(); m.len()];
+                meter_storage(interval, &m, month_of, per_day, &mut row);
+                meter_storage(interval, &m, month_of, per_day, &mut all_row);
+                let mut folded = vec![0.0; m.len()];
+                fold_storage(&row, &m, GB, &mut folded);
+                for (a, b) in loop_sum.iter().zip(&folded) {
                     assert!(
                         (a - b).abs() <= 1e-12 * a.abs().max(1.0),
                         "{interval:?} {a} {b}"
@@ -272,7 +280,34 @@ mod tests {
                     assert_eq!(*a == 0.0, *b == 0.0, "{interval:?}");
                 }
             }
+            let mut folded = vec![0.0; m.len()];
+            fold_storage(&all_row, &m, GB, &mut folded);
+            for (a, b) in all_loop.iter().zip(&folded) {
+                assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} {b}");
+            }
         }
+    }
+
+    /// AWS's pricing-page example (`efs_pricing_example_bills_600_gb_months`) through the
+    /// integer metering: exactly 600 GB-months, since the month's byte-seconds are exact.
+    #[test]
+    fn integer_billing_reproduces_the_efs_pricing_example() {
+        let m = months(1_775_001_600, 30 * DAY); // 2026-04-01T00:00:00Z
+        let table = crate::model::month_of_day(&m);
+        let mut row = vec![MonthStorage::default()];
+        for (bytes, from, to) in [(gb(400), 0, 15 * DAY), (gb(800), 15 * DAY, 30 * DAY)] {
+            let interval = StoredInterval { bytes, from, to };
+            meter_storage(
+                interval,
+                &m,
+                |t| crate::model::month_at(&m, &table, t),
+                true,
+                &mut row,
+            );
+        }
+        let mut per_month = vec![0.0];
+        fold_storage(&row, &m, GB, &mut per_month);
+        assert_eq!(per_month[0], 600.0);
     }
 
     /// Cold storage has a 90-day minimum (pricing page): a point moved to cold on day 30 and

@@ -14,8 +14,8 @@ pub mod billing;
 pub mod catalog;
 
 pub use billing::{
-    StoredInterval, billed_gb_months, billed_gb_months_spanning, cold_billed_until,
-    early_deletion_gb_months, fold_whole_months,
+    MonthStorage, StoredInterval, billed_gb_months, cold_billed_until, early_deletion_gb_months,
+    fold_storage, meter_storage,
 };
 pub use catalog::{Catalog, CatalogErrors, PriceItem, SourceKind, load_catalog};
 

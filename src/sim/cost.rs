@@ -3,7 +3,7 @@
 //! (`model::Costs::key`). Prices are applied once, at the end of the trial.
 
 use super::outcome::{CostTally, LifecycleTally};
-use crate::cost::{Charge, billed_gb_months_spanning, early_deletion_gb_months};
+use crate::cost::{Charge, early_deletion_gb_months, meter_storage};
 use crate::cost::{StoredInterval, cold_billed_until};
 use crate::model::{Costs, DAY_SECONDS, Lifecycle, Model, Timing};
 
@@ -50,18 +50,15 @@ pub(super) fn storage(
     let key = costs.key(at.resource, at.region);
     debug_assert!(steady == Steady::Excluded || charge != Charge::Continuous);
     let resource_type = model.resources[at.resource].resource_type;
-    let (per_month, whole_months) = tally.months_of(charge, key);
-    billed_gb_months_spanning(
+    meter_storage(
         StoredInterval {
             to: interval.to.min(sim.horizon_seconds),
             ..interval
         },
         months,
         |t| sim.month_of(t),
-        costs.gb_bytes,
         costs.per_day[resource_type as usize],
-        per_month,
-        whole_months,
+        tally.stored_months(charge, key),
     );
     let (capture, end) = match steady {
         Steady::Whole { capture } => (capture, interval.to),
@@ -81,9 +78,8 @@ pub(super) fn storage(
                 end
             };
             let class = usize::from(charge == Charge::Cold);
-            tally.steady_gb_days[key * 2 + class] += interval.bytes as f64 / costs.gb_bytes
-                * (end - interval.from) as f64
-                / DAY_SECONDS as f64;
+            tally.steady_byte_seconds[key * 2 + class] +=
+                i128::from(interval.bytes) * i128::from(end - interval.from);
         }
     }
     if charge == Charge::Cold {
@@ -94,7 +90,7 @@ pub(super) fn storage(
             costs.cold_minimum_days,
             months,
             costs.gb_bytes,
-            tally.months_of(Charge::EarlyDeletion, key).0,
+            tally.quantities_of(Charge::EarlyDeletion, key),
         );
     }
 }

@@ -1,7 +1,7 @@
 //! What one trial returns: exact integer tallies and fixed-layout histograms, per
 //! reporting group, plus storage held per day and job counts.
 
-use crate::cost::{COST_CATEGORIES, COST_DIMENSIONS, Charge, SourceKind};
+use crate::cost::{COST_CATEGORIES, COST_DIMENSIONS, Charge, MonthStorage, SourceKind};
 use crate::stats::Histogram;
 
 /// What a set of group outcomes describes: one disaster (or the DR-region view).
@@ -99,17 +99,21 @@ impl TrialOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostTally {
     pub months: usize,
-    /// `[Charge as usize][key × months + month]`: the billed quantity, without the whole
-    /// months below.
+    /// Cost keys (`model::Costs::keys`).
+    pub keys: usize,
+    /// `[Charge as usize][key × months + month]`: the billed quantity of the charges
+    /// tallied in floating point (transfer, restores, early deletion).
     pub quantities: Vec<Vec<f64>>,
-    /// Like `quantities`: the bytes stored through whole months, as differences
-    /// (`cost::billed_gb_months_spanning`); [`CostTally::billed`] adds them in.
-    pub whole_months: Vec<Vec<i128>>,
+    /// `[(Charge as usize × keys + key) × months + month]`: the storage charges, metered
+    /// in exact integers (`cost::meter_storage`); [`CostTally::billed`] folds them into
+    /// GB-months.
+    pub stored: Vec<MonthStorage>,
     /// `[rule × cells + cell]`: what each rule's cold transition buys, per price cell.
     pub lifecycle: Vec<LifecycleTally>,
-    /// `[key × 2 + (0 warm, 1 cold)]`: GB-days held over their whole lives by the storage
-    /// intervals that start between the warm-up and the horizon (`sim::cost::storage`).
-    pub steady_gb_days: Vec<f64>,
+    /// `[key × 2 + (0 warm, 1 cold)]`: byte-seconds held over their whole lives by the
+    /// storage intervals that start between the warm-up and the horizon
+    /// (`sim::cost::storage`), exact.
+    pub steady_byte_seconds: Vec<i128>,
     /// Some point is kept forever: storage never reaches a steady state.
     pub kept_forever: bool,
 }
@@ -181,33 +185,43 @@ impl CostTally {
     pub fn new(keys: usize, months: usize, lifecycle_cells: usize) -> CostTally {
         CostTally {
             months,
+            keys,
             quantities: vec![vec![0.0; keys * months]; Charge::ALL.len()],
-            whole_months: vec![vec![0; keys * months]; Charge::ALL.len()],
+            stored: vec![MonthStorage::default(); Charge::ALL.len() * keys * months],
             lifecycle: vec![LifecycleTally::default(); lifecycle_cells],
-            steady_gb_days: vec![0.0; keys * 2],
+            steady_byte_seconds: vec![0; keys * 2],
             kept_forever: false,
         }
     }
 
-    /// The months of `charge` under `key`: the quantities, and the whole months' bytes as
-    /// differences.
-    pub fn months_of(&mut self, charge: Charge, key: usize) -> (&mut [f64], &mut [i128]) {
+    /// The months of storage `charge` under `key`, as metered.
+    pub fn stored_months(&mut self, charge: Charge, key: usize) -> &mut [MonthStorage] {
         let n = self.months;
-        let range = key * n..(key + 1) * n;
-        (
-            &mut self.quantities[charge as usize][range.clone()],
-            &mut self.whole_months[charge as usize][range],
-        )
+        let start = (charge as usize * self.keys + key) * n;
+        &mut self.stored[start..start + n]
     }
 
-    /// The quantity billed per month for `charge` under `key`, into `out`, with
-    /// `gb_bytes` bytes per GB.
-    pub fn billed(&self, charge: Charge, key: usize, gb_bytes: f64, out: &mut Vec<f64>) {
+    /// The months of `charge` under `key` tallied in floating point.
+    pub fn quantities_of(&mut self, charge: Charge, key: usize) -> &mut [f64] {
         let n = self.months;
-        let range = key * n..(key + 1) * n;
+        &mut self.quantities[charge as usize][key * n..(key + 1) * n]
+    }
+
+    /// The quantity billed per month (`months`) for `charge` under `key`, into `out`,
+    /// with `gb_bytes` bytes per GB.
+    pub fn billed(
+        &self,
+        charge: Charge,
+        key: usize,
+        months: &[crate::model::Month],
+        gb_bytes: f64,
+        out: &mut Vec<f64>,
+    ) {
+        let n = self.months;
         out.clear();
-        out.extend_from_slice(&self.quantities[charge as usize][range.clone()]);
-        crate::cost::fold_whole_months(&self.whole_months[charge as usize][range], gb_bytes, out);
+        out.extend_from_slice(&self.quantities[charge as usize][key * n..(key + 1) * n]);
+        let start = (charge as usize * self.keys + key) * n;
+        crate::cost::fold_storage(&self.stored[start..start + n], months, gb_bytes, out);
     }
 
     /// Adds `quantity` of `charge` under `key` in `month`.
@@ -240,7 +254,13 @@ impl CostTally {
             let cell = costs.cell_of_key(key);
             let attributes = &costs.attributes[key / costs.regions];
             for charge in Charge::ALL {
-                self.billed(charge, key, costs.gb_bytes, &mut months);
+                self.billed(
+                    charge,
+                    key,
+                    &model.simulation.months,
+                    costs.gb_bytes,
+                    &mut months,
+                );
                 if months.iter().all(|&q| q == 0.0) {
                     continue;
                 }
@@ -302,7 +322,9 @@ impl CostTally {
         for key in 0..costs.keys() {
             let cell = costs.cell_of_key(key);
             for (class, charge) in [Charge::Warm, Charge::Cold].into_iter().enumerate() {
-                let gb_days = self.steady_gb_days[key * 2 + class];
+                let gb_days = self.steady_byte_seconds[key * 2 + class] as f64
+                    / costs.gb_bytes
+                    / crate::model::DAY_SECONDS as f64;
                 if let (true, Some(price)) = (gb_days > 0.0, costs.price(cell, charge)) {
                     usd += gb_days / window_days * price;
                 }
