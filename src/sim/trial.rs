@@ -484,7 +484,11 @@ impl Exposure {
         }
     }
 
-    /// The point restored from at time `t`, given the newest snapshot point `top`.
+    /// The point restored from at time `t`, given the newest snapshot point `top`. Once
+    /// per resource: kept out of line, so the compiler does not hoist its arithmetic into
+    /// every call of [`Exposure::advance`].
+    #[cold]
+    #[inline(never)]
     fn source_at(&self, top: Option<Point>, t: i64, resource: &Resource) -> Option<Point> {
         if t >= self.continuous_from {
             return Some(Point {
@@ -497,6 +501,17 @@ impl Exposure {
         top
     }
 
+    /// Adds `len` seconds of point-in-time recovery (exposure: the lag). Out of line, so
+    /// the compiler does not hoist its bucket lookup into every call of
+    /// [`Exposure::advance`].
+    #[inline(never)]
+    fn record_continuous(&self, len: u64, group: &mut GroupOutcome) {
+        group.rpo.add_point(self.continuous_lag as u64, len);
+        if self.target.is_some_and(|t| self.continuous_lag <= t) {
+            group.rpo_met_seconds += len;
+        }
+    }
+
     /// Adds the segment `[from, to)` of the sawtooth, clipped to the measurement window.
     fn record(&mut self, top: Option<Point>, from: i64, to: i64, group: &mut GroupOutcome) {
         let (a, b) = (from.max(self.window_start), to.min(self.window_end));
@@ -506,10 +521,7 @@ impl Exposure {
         let len = (b - a) as u64;
         group.rpo_observed_seconds += len;
         if a >= self.continuous_from {
-            group.rpo.add_point(self.continuous_lag as u64, len);
-            if self.target.is_some_and(|t| self.continuous_lag <= t) {
-                group.rpo_met_seconds += len;
-            }
+            self.record_continuous(len, group);
             return;
         }
         match top {
@@ -667,23 +679,36 @@ pub fn rto_seconds(p: RtoParts) -> u64 {
     ceil_non_negative(total)
 }
 
+/// 2^63: below it, a non-negative `f64` converts through `i64`, one instruction each way
+/// on x86-64 (`u64` conversions take several).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// `x.round()` for x ≥ 0, without the libm call that baseline x86-64 needs for `round`
-/// (half-way cases round up, as `f64::round` does for positive numbers).
+/// (half-way cases round up, as `f64::round` does for positive numbers). Equal to
+/// `f64::round` then `as u64` for every x ≥ 0 (`rounding_helpers_match_the_standard_library`).
 pub(super) fn round_non_negative(x: f64) -> u64 {
     debug_assert!(x >= 0.0);
-    let floor = x as u64;
-    if x - floor as f64 >= 0.5 {
-        floor + 1
+    if x < TWO_POW_63 {
+        let floor = x as i64;
+        (if x - floor as f64 >= 0.5 {
+            floor + 1
+        } else {
+            floor
+        }) as u64
     } else {
-        floor
+        x as u64
     }
 }
 
-/// `x.ceil()` for x ≥ 0, without a libm call.
+/// `x.ceil()` for x ≥ 0, without a libm call; as [`round_non_negative`].
 pub(super) fn ceil_non_negative(x: f64) -> u64 {
     debug_assert!(x >= 0.0);
-    let floor = x as u64;
-    if (floor as f64) < x { floor + 1 } else { floor }
+    if x < TWO_POW_63 {
+        let floor = x as i64;
+        (if (floor as f64) < x { floor + 1 } else { floor }) as u64
+    } else {
+        x as u64
+    }
 }
 
 /// A uniform integer in `[0, n)` (n > 0) by Lemire's multiply-shift (one u64 draw; the
@@ -776,6 +801,38 @@ mod tests {
             seconds > 3 * 3600 + 1800,
             "the seed's 3.5 h understates the RTO"
         );
+    }
+
+    /// The shortcuts (conversions through `i64` below 2^63) against the standard library's
+    /// `round` and `ceil`: on random values over every magnitude, half-way cases, the
+    /// largest values below 2^63, 2^63 itself and beyond, where both saturate.
+    #[test]
+    fn rounding_helpers_match_the_standard_library() {
+        let mut rng = stream(11, 0, 0, Stream::BackupJob);
+        let mut values: Vec<f64> = vec![
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            TWO_POW_63,
+            f64::from_bits(TWO_POW_63.to_bits() - 1),
+            f64::from_bits(TWO_POW_63.to_bits() + 1),
+            1.8e19,
+            1e30,
+            f64::INFINITY,
+        ];
+        for _ in 0..200_000 {
+            let magnitude = crate::dist::unit_f64(&mut rng) * 66.0 - 2.0;
+            let x = 2f64.powf(magnitude) * crate::dist::unit_f64(&mut rng);
+            values.extend([x, x.floor() + 0.5, x.floor()]);
+        }
+        for x in values {
+            assert_eq!(round_non_negative(x), x.round() as u64, "round {x:e}");
+            assert_eq!(ceil_non_negative(x), x.ceil() as u64, "ceil {x:e}");
+        }
     }
 
     #[test]
