@@ -82,6 +82,10 @@ pub struct CopyStage {
     /// bounded by the resources, whatever the horizon.
     requests: Slots<Request>,
     links: Vec<Link>,
+    /// The links' earliest completion second, as last computed: `None` once a link has
+    /// changed (a copy arrived or time passed), so the event loop, which asks at every
+    /// step, computes it again only after a change.
+    soonest: Option<Option<i64>>,
     /// Per link: the request of each link job id (ids are reused once a job completes).
     link_jobs: Vec<Vec<RequestId>>,
     /// This trial's per-day copy activity (taken by `finish`).
@@ -211,6 +215,7 @@ impl CopyStage {
         for link in &mut self.links {
             link.reset();
         }
+        self.soonest = None;
         self.link_jobs.resize_with(self.links.len(), Vec::new);
         for jobs in &mut self.link_jobs {
             jobs.clear();
@@ -246,6 +251,7 @@ impl CopyStage {
         let l = usize::from(r.link.expect("a cross-region request"));
         let account = model.resources[r.resource as usize].account as u32;
         let job = self.links[l].push(r.arrival, r.bytes, account) as usize;
+        self.soonest = None;
         let jobs = &mut self.link_jobs[l];
         if jobs.len() <= job {
             jobs.resize(job + 1, RequestId::MAX);
@@ -254,16 +260,19 @@ impl CopyStage {
     }
 
     /// The earliest second at which a copy on some link completes if nothing else arrives.
-    pub(super) fn next_completion_second(&self) -> Option<i64> {
-        self.links
-            .iter()
-            .filter_map(Link::next_completion_second)
-            .min()
+    pub(super) fn next_completion_second(&mut self) -> Option<i64> {
+        *self.soonest.get_or_insert_with(|| {
+            self.links
+                .iter()
+                .filter_map(Link::next_completion_second)
+                .min()
+        })
     }
 
     /// Lets every link run up to `until`; `done(resource, second)` for each copy that
     /// completes.
     pub(super) fn advance(&mut self, until: i64, done: &mut impl FnMut(usize, i64)) {
+        self.soonest = None;
         for (l, link) in self.links.iter_mut().enumerate() {
             let (jobs, requests) = (&self.link_jobs[l], &mut self.requests);
             link.advance(until, &mut |job, second| {
