@@ -577,7 +577,8 @@ impl JobCounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StorageDays {
     days: usize,
-    /// Difference array of whole-day byte-seconds (prefix sums give each day's value).
+    /// Difference array of the bytes held through whole days (prefix sums give each
+    /// day's bytes; times a day's seconds, its byte-seconds).
     warm_full: Vec<i128>,
     warm_partial: Vec<i128>,
     cold_full: Vec<i128>,
@@ -616,14 +617,16 @@ impl StorageDays {
             StorageClass::Cold => (&mut self.cold_full, &mut self.cold_partial),
         };
         let b = i128::from(bytes);
-        let (d0, d1) = ((from / DAY) as usize, (to / DAY) as usize);
+        // Both are non-negative here: unsigned division by the constant is cheaper.
+        let (d0, d1) = (from as u64 / DAY as u64, to as u64 / DAY as u64);
+        let (d0, d1) = (d0 as usize, d1 as usize);
         if d0 == d1 {
             partial[d0] += b * i128::from(to - from);
             return;
         }
         partial[d0] += b * i128::from((d0 as i64 + 1) * DAY - from);
-        full[d0 + 1] += b * i128::from(DAY);
-        full[d1] -= b * i128::from(DAY);
+        full[d0 + 1] += b;
+        full[d1] -= b;
         partial[d1] += b * i128::from(to - d1 as i64 * DAY);
     }
 
@@ -634,7 +637,7 @@ impl StorageDays {
             (0..self.days)
                 .map(|d| {
                     running += full[d];
-                    let byte_seconds = running + partial[d];
+                    let byte_seconds = running * i128::from(DAY) + partial[d];
                     debug_assert!(byte_seconds >= 0);
                     (byte_seconds / i128::from(DAY)) as u64
                 })
