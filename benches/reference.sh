@@ -51,7 +51,9 @@ run 1 "$one_thread_trials"
 s1=$seconds n1=$one_thread_trials ns1=$ns wall1=$wall rss1=$rss_kb
 run 2 "$trials"
 s2=$seconds jobs2=$jobs ns2=$ns wall2=$wall rss2=$rss_kb
-resources=$(grep -o '"resources": [0-9]*' "$out/t2/summary.json" | head -1 | grep -o '[0-9]*')
+# One match (-m1), so no reader closes the pipe early: under pipefail, `grep | head -1`
+# fails with SIGPIPE whenever grep still has matches to write.
+resources=$(grep -m1 -o '"resources": [0-9]*' "$out/t2/summary.json" | grep -o '[0-9]*')
 
 python3 - "$s1" "$n1" "$ns1" "$wall1" "$rss1" "$s2" "$trials" "$jobs2" "$ns2" "$wall2" "$rss2" "$resources" <<'EOF'
 import json, sys
