@@ -260,13 +260,13 @@ impl CopyStage {
     }
 
     /// The earliest second at which a copy on some link completes if nothing else arrives.
+    /// Cached until a link changes; debug builds (every test run) check the cached value
+    /// against the links at each call.
     pub(super) fn next_completion_second(&mut self) -> Option<i64> {
-        *self.soonest.get_or_insert_with(|| {
-            self.links
-                .iter()
-                .filter_map(Link::next_completion_second)
-                .min()
-        })
+        let soonest = |links: &[Link]| links.iter().filter_map(Link::next_completion_second).min();
+        let cached = *self.soonest.get_or_insert_with(|| soonest(&self.links));
+        debug_assert_eq!(cached, soonest(&self.links), "a link changed unseen");
+        cached
     }
 
     /// Lets every link run up to `until`; `done(resource, second)` for each copy that
