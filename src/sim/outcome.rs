@@ -194,17 +194,27 @@ impl CostTally {
         }
     }
 
+    /// Where the months of `charge` under `key` lie in `stored`.
+    fn stored_range(&self, charge: Charge, key: usize) -> std::ops::Range<usize> {
+        let start = (charge as usize * self.keys + key) * self.months;
+        start..start + self.months
+    }
+
+    /// Where the months of `key` lie in a charge's `quantities`.
+    fn quantity_range(&self, key: usize) -> std::ops::Range<usize> {
+        key * self.months..(key + 1) * self.months
+    }
+
     /// The months of storage `charge` under `key`, as metered.
     pub fn stored_months(&mut self, charge: Charge, key: usize) -> &mut [MonthStorage] {
-        let n = self.months;
-        let start = (charge as usize * self.keys + key) * n;
-        &mut self.stored[start..start + n]
+        let range = self.stored_range(charge, key);
+        &mut self.stored[range]
     }
 
     /// The months of `charge` under `key` tallied in floating point.
     pub fn quantities_of(&mut self, charge: Charge, key: usize) -> &mut [f64] {
-        let n = self.months;
-        &mut self.quantities[charge as usize][key * n..(key + 1) * n]
+        let range = self.quantity_range(key);
+        &mut self.quantities[charge as usize][range]
     }
 
     /// The quantity billed per month (`months`) for `charge` under `key`, into `out`,
@@ -217,17 +227,15 @@ impl CostTally {
         gb_bytes: f64,
         out: &mut Vec<f64>,
     ) {
-        let n = self.months;
         out.clear();
-        out.extend_from_slice(&self.quantities[charge as usize][key * n..(key + 1) * n]);
-        let start = (charge as usize * self.keys + key) * n;
-        crate::cost::fold_storage(&self.stored[start..start + n], months, gb_bytes, out);
+        out.extend_from_slice(&self.quantities[charge as usize][self.quantity_range(key)]);
+        let stored = &self.stored[self.stored_range(charge, key)];
+        crate::cost::fold_storage(stored, months, gb_bytes, out);
     }
 
     /// Adds `quantity` of `charge` under `key` in `month`.
     pub fn add(&mut self, charge: Charge, key: usize, month: usize, quantity: f64) {
-        let n = self.months;
-        self.quantities[charge as usize][key * n + month] += quantity;
+        self.quantities_of(charge, key)[month] += quantity;
     }
 
     /// Prices the tally with `model`'s costs.
