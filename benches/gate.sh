@@ -38,7 +38,7 @@ cargo build --release --quiet
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
-  --toggle-collect='vaultsim::sim::trial::simulate_with' \
+  --toggle-collect='vaultsim::sim::trial::simulate_into' \
   --toggle-collect='vaultsim::montecarlo::Accumulator::add' \
   --toggle-collect='vaultsim::montecarlo::Accumulator::merge' \
   target/release/vaultsim run scenarios/bench-gate.toml --threads 1 --out "$out/run" \

@@ -6,6 +6,8 @@
 //! values tagged with their trial index, sorted before any floating-point arithmetic. So
 //! the estimates are bit-for-bit the same for any thread count or split of the trial range.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::model::Model;
@@ -14,7 +16,7 @@ pub use crate::sim::View;
 use crate::sim::ops::CopyDays;
 use crate::sim::outcome::MonthlyCost;
 use crate::sim::{
-    CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_with,
+    CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_into,
     trial::Scratch,
 };
 use crate::stats::{Histogram, estimate};
@@ -175,6 +177,10 @@ pub struct Accumulator {
     /// (trial, its bill per month).
     cost: Vec<(u64, MonthlyCost)>,
     trials: u64,
+    /// Scratch for a row pooled from several groups, reused across trials (not part of
+    /// the totals: never serialized or merged).
+    #[serde(skip)]
+    combined: Option<GroupOutcome>,
 }
 
 /// Firings per account per month above which the per-account distribution is capped.
@@ -200,23 +206,23 @@ impl Accumulator {
             monitored_accounts: 0,
             cost: Vec::new(),
             trials: 0,
+            combined: None,
         }
     }
 
     /// Folds one trial in.
     pub fn add(&mut self, rows: &[RowSpec], outcome: &TrialOutcome) {
+        let combined = self.combined.get_or_insert_with(GroupOutcome::new);
         for (spec, acc) in rows.iter().zip(&mut self.rows) {
-            let combined;
             let groups = outcome.view(spec.view);
             let group = if let [only] = spec.members.as_slice() {
                 &groups[*only]
             } else {
-                let mut g = GroupOutcome::new();
+                combined.clear();
                 for &m in &spec.members {
-                    g.merge(&groups[m]);
+                    combined.merge(&groups[m]);
                 }
-                combined = g;
-                &combined
+                &*combined
             };
             acc.pooled.merge(group);
             acc.per_trial.push(RowTrial {
@@ -880,6 +886,13 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
     }
 }
 
+/// What one pool thread keeps across the trials it runs.
+struct Worker {
+    acc: Accumulator,
+    scratch: Scratch,
+    outcome: TrialOutcome,
+}
+
 /// Runs `trials` (trial indices: a range, or a shard's share) of `model` with master seed
 /// `seed` on the current rayon pool, calling `progress` after each trial (from worker
 /// threads).
@@ -890,19 +903,34 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Accumulator {
-    trials
-        .into_par_iter()
-        .fold(
-            || (Accumulator::new(rows), Scratch::default()),
-            |(mut acc, mut scratch), trial| {
-                let outcome = simulate_with(model, trial, seed, &mut scratch);
-                acc.add(rows, &outcome);
-                progress();
-                (acc, scratch)
-            },
-        )
-        .map(|(acc, _)| acc)
-        .reduce(|| Accumulator::new(rows), Accumulator::merge)
+    // One worker state per pool thread, for every trial that thread runs: its
+    // accumulator, the trial's scratch and one outcome, reset in place between trials.
+    // (A `fold` would make a state per split of the trials, several per thread, each
+    // holding ~30 MB at the reference size until the end.) Trials are still handed out
+    // one at a time by work stealing. Only the owning thread locks its state, so the
+    // locks are never contended; accumulators merge exactly in any order. The last state
+    // is the calling thread's: when it is not one of the pool's and rayon does not split
+    // the trials (one trial, say), it runs them itself.
+    let threads = rayon::current_num_threads();
+    let workers: Vec<Mutex<Option<Worker>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
+    trials.into_par_iter().for_each(|trial| {
+        let thread = rayon::current_thread_index().unwrap_or(threads);
+        let mut slot = workers[thread].lock().expect("a worker panicked");
+        let worker = slot.get_or_insert_with(|| Worker {
+            acc: Accumulator::new(rows),
+            scratch: Scratch::default(),
+            outcome: TrialOutcome::new(model, trial),
+        });
+        simulate_into(model, trial, seed, &mut worker.scratch, &mut worker.outcome);
+        worker.acc.add(rows, &worker.outcome);
+        progress();
+    });
+    workers
+        .into_iter()
+        .filter_map(|w| w.into_inner().expect("a worker panicked"))
+        .map(|w| w.acc)
+        .reduce(Accumulator::merge)
+        .unwrap_or_else(|| Accumulator::new(rows))
 }
 
 #[cfg(test)]

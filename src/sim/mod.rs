@@ -20,4 +20,4 @@ pub use outcome::{
     CopyCounts, GroupOutcome, JobCounts, OutageTimeline, StorageClass, StorageDays, TrialOutcome,
     View,
 };
-pub use trial::{simulate, simulate_with};
+pub use trial::{simulate, simulate_into, simulate_with};

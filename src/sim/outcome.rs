@@ -88,9 +88,122 @@ pub fn simulated(model: &crate::model::Model, view: View) -> bool {
 }
 
 impl TrialOutcome {
+    /// The empty outcome of trial `trial` of `model`, shaped for it (its views, days,
+    /// tiers and cost keys).
+    pub fn new(model: &crate::model::Model, trial: u64) -> TrialOutcome {
+        let sim = &model.simulation;
+        TrialOutcome {
+            trial,
+            views: View::ALL
+                .iter()
+                .map(|&v| {
+                    let groups = if simulated(model, v) {
+                        model.groups.len()
+                    } else {
+                        0
+                    };
+                    (0..groups).map(|_| GroupOutcome::new()).collect()
+                })
+                .collect(),
+            storage: StorageDays::new(sim.horizon_days()),
+            jobs: JobCounts::default(),
+            copies: CopyCounts::new(),
+            outage: OutageTimeline::new(model.tiers.len() + 1),
+            copy_days: super::ops::CopyDays::new(0, 0),
+            alarms: super::ops::AlarmMonths {
+                monitored_accounts: 0,
+                firings: Vec::new(),
+            },
+            cost: model.costs.as_ref().map(|costs| {
+                CostTally::new(
+                    costs.keys(),
+                    sim.months.len(),
+                    model.rules.len() * costs.prices.len(),
+                )
+            }),
+            cost_usd: None,
+        }
+    }
+
+    /// Makes this outcome equal to `TrialOutcome::new(model, trial)`, in place: its
+    /// ~10–20 MB of histograms and tallies are zeroed rather than freed and allocated
+    /// again for every trial. (Rebuilds it if it was shaped for another model.)
+    pub fn reset(&mut self, model: &crate::model::Model, trial: u64) {
+        let fresh = TrialOutcome::new_shape(model);
+        if fresh != self.shape() {
+            *self = TrialOutcome::new(model, trial);
+            return;
+        }
+        self.trial = trial;
+        self.views
+            .iter_mut()
+            .flatten()
+            .for_each(GroupOutcome::clear);
+        self.storage.clear();
+        self.jobs = JobCounts::default();
+        self.copies.clear();
+        self.outage.clear();
+        self.copy_days = super::ops::CopyDays::new(0, 0);
+        self.alarms = super::ops::AlarmMonths {
+            monitored_accounts: 0,
+            firings: Vec::new(),
+        };
+        if let Some(cost) = &mut self.cost {
+            cost.clear();
+        }
+        self.cost_usd = None;
+    }
+
+    /// What [`TrialOutcome::new`] sizes from `model`.
+    fn new_shape(model: &crate::model::Model) -> OutcomeShape {
+        let sim = &model.simulation;
+        OutcomeShape {
+            views: View::ALL
+                .iter()
+                .map(|&v| {
+                    if simulated(model, v) {
+                        model.groups.len()
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
+            days: sim.horizon_days(),
+            tiers: model.tiers.len() + 1,
+            cost: model.costs.as_ref().map(|costs| {
+                (
+                    costs.keys(),
+                    sim.months.len(),
+                    model.rules.len() * costs.prices.len(),
+                )
+            }),
+        }
+    }
+
+    fn shape(&self) -> OutcomeShape {
+        OutcomeShape {
+            views: self.views.iter().map(Vec::len).collect(),
+            days: self.storage.days,
+            tiers: self.outage.affected.len(),
+            cost: self
+                .cost
+                .as_ref()
+                .map(|c| (c.keys, c.months, c.lifecycle.len())),
+        }
+    }
+
     pub fn view(&self, view: View) -> &[GroupOutcome] {
         &self.views[view as usize]
     }
+}
+
+/// The sizes a [`TrialOutcome`] is allocated with.
+#[derive(Debug, PartialEq, Eq)]
+struct OutcomeShape {
+    views: Vec<usize>,
+    days: usize,
+    tiers: usize,
+    cost: Option<(usize, usize, usize)>,
 }
 
 /// What one trial bills, by calendar month, for the cost forecast (prices are applied at
@@ -192,6 +305,16 @@ impl CostTally {
             steady_byte_seconds: vec![0; keys * 2],
             kept_forever: false,
         }
+    }
+
+    /// Zeroes every tally in place: afterwards it equals `CostTally::new` with the same
+    /// sizes.
+    pub fn clear(&mut self) {
+        self.quantities.iter_mut().for_each(|q| q.fill(0.0));
+        self.stored.fill(MonthStorage::default());
+        self.lifecycle.fill(LifecycleTally::default());
+        self.steady_byte_seconds.fill(0);
+        self.kept_forever = false;
     }
 
     /// Where the months of `charge` under `key` lie in `stored`.
@@ -424,6 +547,13 @@ impl OutageTimeline {
         }
     }
 
+    /// Zeroes it in place.
+    pub fn clear(&mut self) {
+        self.resources.iter_mut().for_each(|r| r.fill(0));
+        self.bytes.iter_mut().for_each(|b| b.fill(0));
+        self.affected.fill(0);
+    }
+
     /// Records a resource of `tier` back `seconds` after the outage.
     pub fn back(&mut self, tier: usize, seconds: u64, bytes: u64) {
         let h = ((seconds.saturating_sub(1) / 3600) as usize).min(TIMELINE_HOURS);
@@ -469,6 +599,34 @@ impl CopyCounts {
             bytes: 0,
             lag: Histogram::new(),
         }
+    }
+
+    /// Zeroes it in place: afterwards it equals [`CopyCounts::new`].
+    pub fn clear(&mut self) {
+        let CopyCounts {
+            created,
+            completed,
+            running_at_end,
+            failed,
+            refused_cold,
+            rejected_by_lock,
+            rejected_by_key,
+            bytes,
+            lag,
+        } = self;
+        for count in [
+            created,
+            completed,
+            running_at_end,
+            failed,
+            refused_cold,
+            rejected_by_lock,
+            rejected_by_key,
+        ] {
+            *count = 0;
+        }
+        *bytes = 0;
+        lag.clear();
     }
 
     pub fn merge(&mut self, other: &CopyCounts) {
@@ -522,6 +680,32 @@ impl GroupOutcome {
             losses: 0,
             rto_met: 0,
             unrecoverable_losses: 0,
+        }
+    }
+
+    /// Empties the tallies in place: afterwards they equal [`GroupOutcome::new`].
+    pub fn clear(&mut self) {
+        let GroupOutcome {
+            rpo,
+            rpo_observed_seconds,
+            rpo_met_seconds,
+            rpo_unrecoverable_seconds,
+            rto,
+            losses,
+            rto_met,
+            unrecoverable_losses,
+        } = self;
+        rpo.clear();
+        rto.clear();
+        for count in [
+            rpo_observed_seconds,
+            rpo_met_seconds,
+            rpo_unrecoverable_seconds,
+            losses,
+            rto_met,
+            unrecoverable_losses,
+        ] {
+            *count = 0;
         }
     }
 
@@ -610,6 +794,18 @@ impl StorageDays {
             warm_partial: vec![0; days + 1],
             cold_full: vec![0; days + 1],
             cold_partial: vec![0; days + 1],
+        }
+    }
+
+    /// Zeroes it in place.
+    pub fn clear(&mut self) {
+        for days in [
+            &mut self.warm_full,
+            &mut self.warm_partial,
+            &mut self.cold_full,
+            &mut self.cold_partial,
+        ] {
+            days.fill(0);
         }
     }
 

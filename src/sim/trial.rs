@@ -23,11 +23,8 @@ use smallvec::SmallVec;
 use super::copy::CopyStage;
 use super::disaster::Pick;
 use super::disaster::{self, DisasterState, Pending};
-use super::ops::{AlarmMonths, CopyDays, OpsCollector};
-use super::outcome::{
-    CopyCounts, CostTally, GroupOutcome, JobCounts, OutageTimeline, StorageDays, TrialOutcome,
-    View, simulated,
-};
+use super::ops::OpsCollector;
+use super::outcome::{GroupOutcome, TrialOutcome};
 use super::resource::{Next, ResourceRun, Sinks};
 use crate::dist::Dist;
 use crate::model::{DAY_SECONDS, LogicalCorruption, MIB_BYTES, Model, Resource};
@@ -156,39 +153,22 @@ pub fn simulate(model: &Model, trial: u64, seed: u64) -> TrialOutcome {
 
 /// As [`simulate`], reusing `scratch` buffers.
 pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch) -> TrialOutcome {
-    let sim = &model.simulation;
-    let mut outcome = TrialOutcome {
-        trial,
-        views: View::ALL
-            .iter()
-            .map(|&v| {
-                if simulated(model, v) {
-                    (0..model.groups.len())
-                        .map(|_| GroupOutcome::new())
-                        .collect()
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect(),
-        storage: StorageDays::new(sim.horizon_days()),
-        jobs: JobCounts::default(),
-        copies: CopyCounts::new(),
-        outage: OutageTimeline::new(model.tiers.len() + 1),
-        copy_days: CopyDays::new(0, 0),
-        alarms: AlarmMonths {
-            monitored_accounts: 0,
-            firings: Vec::new(),
-        },
-        cost: model.costs.as_ref().map(|costs| {
-            CostTally::new(
-                costs.keys(),
-                sim.months.len(),
-                model.rules.len() * costs.prices.len(),
-            )
-        }),
-        cost_usd: None,
-    };
+    let mut outcome = TrialOutcome::new(model, trial);
+    simulate_into(model, trial, seed, scratch, &mut outcome);
+    outcome
+}
+
+/// As [`simulate_with`], writing into `outcome` (which it resets first), so a worker
+/// that runs trial after trial reuses one outcome's memory.
+#[inline(never)]
+pub fn simulate_into(
+    model: &Model,
+    trial: u64,
+    seed: u64,
+    scratch: &mut Scratch,
+    outcome: &mut TrialOutcome,
+) {
+    outcome.reset(model, trial);
     let Scratch {
         coupled,
         copies,
@@ -249,7 +229,6 @@ pub fn simulate_with(model: &Model, trial: u64, seed: u64, scratch: &mut Scratch
     if let Some(tally) = &outcome.cost {
         outcome.cost_usd = Some(tally.price(model));
     }
-    outcome
 }
 
 /// Runs the resources whose copies cross regions together, in time order: their copies

@@ -215,6 +215,18 @@ impl Histogram {
         self.max = self.max.max(b);
     }
 
+    /// Empties the histogram in place: afterwards it equals [`Histogram::new`], without
+    /// allocating.
+    pub fn clear(&mut self) {
+        self.delta.fill(0);
+        self.inner.fill(0);
+        self.point.fill(0);
+        self.total_mass = 0;
+        self.twice_sum = 0;
+        self.min = u64::MAX;
+        self.max = 0;
+    }
+
     /// Adds everything `other` holds (element-wise integer addition): exact,
     /// associative and commutative.
     pub fn merge(&mut self, other: &Histogram) {

@@ -252,3 +252,32 @@ fn corruption_detected_after_retention_leaves_nothing_good() {
         }
     }
 }
+
+/// A worker reuses one trial outcome for all its trials (`montecarlo::run`), resetting it
+/// in place. A trial simulated into an outcome that held another trial, or that was shaped
+/// for another model, must equal the same trial simulated into a fresh outcome, in every
+/// field: RPO/RTO histograms of every view, storage days, jobs, copies, the outage
+/// timeline, copy days, alarms and the cost tally.
+#[test]
+fn an_outcome_reused_across_trials_equals_a_fresh_one() {
+    use vaultsim::sim::trial::Scratch;
+    use vaultsim::sim::{TrialOutcome, simulate_into, simulate_with};
+    let path = super::common::root().join("scenarios/bench-gate.toml");
+    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
+    let seed = 20_261_128;
+    let fresh = simulate_with(&model, 1, seed, &mut Scratch::default());
+    assert!(fresh.cost.is_some() && fresh.outage.affected.iter().any(|&a| a > 0));
+
+    let mut scratch = Scratch::default();
+    let mut reused = TrialOutcome::new(&model, 0);
+    simulate_into(&model, 0, seed, &mut scratch, &mut reused);
+    let first = format!("{reused:?}");
+    simulate_into(&model, 1, seed, &mut scratch, &mut reused);
+    assert_ne!(first, format!("{reused:?}"), "trials 0 and 1 differ");
+    assert_eq!(format!("{reused:?}"), format!("{fresh:?}"));
+
+    let small = Small::default().model();
+    let mut other = simulate_with(&small, 0, seed, &mut Scratch::default());
+    simulate_into(&model, 1, seed, &mut scratch, &mut other);
+    assert_eq!(format!("{other:?}"), format!("{fresh:?}"));
+}
