@@ -908,21 +908,25 @@ pub fn run(
     // (A `fold` would make a state per split of the trials, several per thread, each
     // holding ~30 MB at the reference size until the end.) Trials are still handed out
     // one at a time by work stealing. Only the owning thread locks its state, so the
-    // locks are never contended; accumulators merge exactly in any order. The last state
-    // is the calling thread's: when it is not one of the pool's and rayon does not split
-    // the trials (one trial, say), it runs them itself.
+    // locks are never contended, and a thread never re-enters the closure while it holds
+    // its state (the trial and the accumulator never call into rayon). Accumulators merge
+    // exactly in any order. The last state is the calling thread's: when it is not one
+    // of the pool's and rayon does not split the trials (one trial, say), it runs them
+    // itself.
     let threads = rayon::current_num_threads();
     let workers: Vec<Mutex<Option<Worker>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
     trials.into_par_iter().for_each(|trial| {
-        let thread = rayon::current_thread_index().unwrap_or(threads);
-        let mut slot = workers[thread].lock().expect("a worker panicked");
-        let worker = slot.get_or_insert_with(|| Worker {
-            acc: Accumulator::new(rows),
-            scratch: Scratch::default(),
-            outcome: TrialOutcome::new(model, trial),
-        });
-        simulate_into(model, trial, seed, &mut worker.scratch, &mut worker.outcome);
-        worker.acc.add(rows, &worker.outcome);
+        {
+            let thread = rayon::current_thread_index().unwrap_or(threads);
+            let mut slot = workers[thread].lock().expect("a worker panicked");
+            let worker = slot.get_or_insert_with(|| Worker {
+                acc: Accumulator::new(rows),
+                scratch: Scratch::default(),
+                outcome: TrialOutcome::new(model, trial),
+            });
+            simulate_into(model, trial, seed, &mut worker.scratch, &mut worker.outcome);
+            worker.acc.add(rows, &worker.outcome);
+        }
         progress();
     });
     workers

@@ -601,7 +601,8 @@ impl CopyCounts {
         }
     }
 
-    /// Zeroes it in place: afterwards it equals [`CopyCounts::new`].
+    /// Zeroes it in place: afterwards it equals [`CopyCounts::new`]. (Destructured, so a
+    /// new field cannot be forgotten here.)
     pub fn clear(&mut self) {
         let CopyCounts {
             created,
@@ -684,6 +685,7 @@ impl GroupOutcome {
     }
 
     /// Empties the tallies in place: afterwards they equal [`GroupOutcome::new`].
+    /// (Destructured, so a new field cannot be forgotten here.)
     pub fn clear(&mut self) {
         let GroupOutcome {
             rpo,
