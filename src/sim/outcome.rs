@@ -91,36 +91,26 @@ impl TrialOutcome {
     /// The empty outcome of trial `trial` of `model`, shaped for it (its views, days,
     /// tiers and cost keys).
     pub fn new(model: &crate::model::Model, trial: u64) -> TrialOutcome {
-        let sim = &model.simulation;
+        let shape = OutcomeShape::of(model);
         TrialOutcome {
             trial,
-            views: View::ALL
+            views: shape
+                .views
                 .iter()
-                .map(|&v| {
-                    let groups = if simulated(model, v) {
-                        model.groups.len()
-                    } else {
-                        0
-                    };
-                    (0..groups).map(|_| GroupOutcome::new()).collect()
-                })
+                .map(|&groups| (0..groups).map(|_| GroupOutcome::new()).collect())
                 .collect(),
-            storage: StorageDays::new(sim.horizon_days()),
+            storage: StorageDays::new(shape.days),
             jobs: JobCounts::default(),
             copies: CopyCounts::new(),
-            outage: OutageTimeline::new(model.tiers.len() + 1),
+            outage: OutageTimeline::new(shape.tiers),
             copy_days: super::ops::CopyDays::new(0, 0),
             alarms: super::ops::AlarmMonths {
                 monitored_accounts: 0,
                 firings: Vec::new(),
             },
-            cost: model.costs.as_ref().map(|costs| {
-                CostTally::new(
-                    costs.keys(),
-                    sim.months.len(),
-                    model.rules.len() * costs.prices.len(),
-                )
-            }),
+            cost: shape
+                .cost
+                .map(|(keys, months, cells)| CostTally::new(keys, months, cells)),
             cost_usd: None,
         }
     }
@@ -129,8 +119,7 @@ impl TrialOutcome {
     /// ~10–20 MB of histograms and tallies are zeroed rather than freed and allocated
     /// again for every trial. (Rebuilds it if it was shaped for another model.)
     pub fn reset(&mut self, model: &crate::model::Model, trial: u64) {
-        let fresh = TrialOutcome::new_shape(model);
-        if fresh != self.shape() {
+        if OutcomeShape::of(model) != self.shape() {
             *self = TrialOutcome::new(model, trial);
             return;
         }
@@ -154,8 +143,38 @@ impl TrialOutcome {
         self.cost_usd = None;
     }
 
-    /// What [`TrialOutcome::new`] sizes from `model`.
-    fn new_shape(model: &crate::model::Model) -> OutcomeShape {
+    fn shape(&self) -> OutcomeShape {
+        OutcomeShape {
+            views: self.views.iter().map(Vec::len).collect(),
+            days: self.storage.days,
+            tiers: self.outage.affected.len(),
+            cost: self
+                .cost
+                .as_ref()
+                .map(|c| (c.keys, c.months, c.lifecycle.len())),
+        }
+    }
+
+    pub fn view(&self, view: View) -> &[GroupOutcome] {
+        &self.views[view as usize]
+    }
+}
+
+/// The sizes a [`TrialOutcome`] is allocated with.
+#[derive(Debug, PartialEq, Eq)]
+struct OutcomeShape {
+    /// Groups per view (none when the view is not simulated).
+    views: Vec<usize>,
+    days: usize,
+    /// Reporting tiers, untiered included.
+    tiers: usize,
+    /// (cost keys, months, lifecycle cells) when the design is priced.
+    cost: Option<(usize, usize, usize)>,
+}
+
+impl OutcomeShape {
+    /// The sizes of `model`'s outcomes.
+    fn of(model: &crate::model::Model) -> OutcomeShape {
         let sim = &model.simulation;
         OutcomeShape {
             views: View::ALL
@@ -179,31 +198,6 @@ impl TrialOutcome {
             }),
         }
     }
-
-    fn shape(&self) -> OutcomeShape {
-        OutcomeShape {
-            views: self.views.iter().map(Vec::len).collect(),
-            days: self.storage.days,
-            tiers: self.outage.affected.len(),
-            cost: self
-                .cost
-                .as_ref()
-                .map(|c| (c.keys, c.months, c.lifecycle.len())),
-        }
-    }
-
-    pub fn view(&self, view: View) -> &[GroupOutcome] {
-        &self.views[view as usize]
-    }
-}
-
-/// The sizes a [`TrialOutcome`] is allocated with.
-#[derive(Debug, PartialEq, Eq)]
-struct OutcomeShape {
-    views: Vec<usize>,
-    days: usize,
-    tiers: usize,
-    cost: Option<(usize, usize, usize)>,
 }
 
 /// What one trial bills, by calendar month, for the cost forecast (prices are applied at
