@@ -595,33 +595,17 @@ impl CopyCounts {
         }
     }
 
-    /// Zeroes it in place: afterwards it equals [`CopyCounts::new`]. (Destructured, so a
-    /// new field cannot be forgotten here.)
+    /// Zeroes it in place: afterwards it equals [`CopyCounts::new`].
     pub fn clear(&mut self) {
-        let CopyCounts {
-            created,
-            completed,
-            running_at_end,
-            failed,
-            refused_cold,
-            rejected_by_lock,
-            rejected_by_key,
-            bytes,
-            lag,
-        } = self;
-        for count in [
-            created,
-            completed,
-            running_at_end,
-            failed,
-            refused_cold,
-            rejected_by_lock,
-            rejected_by_key,
-        ] {
-            *count = 0;
-        }
-        *bytes = 0;
-        lag.clear();
+        self.created = 0;
+        self.completed = 0;
+        self.running_at_end = 0;
+        self.failed = 0;
+        self.refused_cold = 0;
+        self.rejected_by_lock = 0;
+        self.rejected_by_key = 0;
+        self.bytes = 0;
+        self.lag.clear();
     }
 
     pub fn merge(&mut self, other: &CopyCounts) {
@@ -679,30 +663,15 @@ impl GroupOutcome {
     }
 
     /// Empties the tallies in place: afterwards they equal [`GroupOutcome::new`].
-    /// (Destructured, so a new field cannot be forgotten here.)
     pub fn clear(&mut self) {
-        let GroupOutcome {
-            rpo,
-            rpo_observed_seconds,
-            rpo_met_seconds,
-            rpo_unrecoverable_seconds,
-            rto,
-            losses,
-            rto_met,
-            unrecoverable_losses,
-        } = self;
-        rpo.clear();
-        rto.clear();
-        for count in [
-            rpo_observed_seconds,
-            rpo_met_seconds,
-            rpo_unrecoverable_seconds,
-            losses,
-            rto_met,
-            unrecoverable_losses,
-        ] {
-            *count = 0;
-        }
+        self.rpo.clear();
+        self.rto.clear();
+        self.rpo_observed_seconds = 0;
+        self.rpo_met_seconds = 0;
+        self.rpo_unrecoverable_seconds = 0;
+        self.losses = 0;
+        self.rto_met = 0;
+        self.unrecoverable_losses = 0;
     }
 
     /// Adds another group's tallies (exact).
