@@ -317,8 +317,10 @@ impl Accumulator {
         self
     }
 
-    /// Computes the estimates. Per-trial values are put in trial order first.
-    pub fn finish(mut self, rows: &[RowSpec]) -> Estimates {
+    /// Puts the per-trial values in trial order. Threads add trials in the order they
+    /// finish them; after this the accumulator (and a partial written from it) is the
+    /// same whatever the thread count.
+    pub fn put_in_trial_order(&mut self) {
         for r in &mut self.rows {
             r.per_trial.sort_by_key(|t| t.trial);
         }
@@ -327,6 +329,11 @@ impl Accumulator {
         self.copy_days.sort_by_key(|c| c.0);
         self.alarm_totals.sort_by_key(|a| a.0);
         self.cost.sort_by_key(|c| c.0);
+    }
+
+    /// Computes the estimates. Per-trial values are put in trial order first.
+    pub fn finish(mut self, rows: &[RowSpec]) -> Estimates {
+        self.put_in_trial_order();
         let n = self.trials;
         let row_estimates = rows
             .iter()
@@ -888,7 +895,6 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
 
 /// What one pool thread keeps across the trials it runs.
 struct Worker {
-    acc: Accumulator,
     scratch: Scratch,
     outcome: TrialOutcome,
 }
@@ -903,38 +909,39 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Accumulator {
-    // One worker state per pool thread, for every trial that thread runs: its
-    // accumulator, the trial's scratch and one outcome, reset in place between trials.
-    // (A `fold` would make a state per split of the trials, several per thread, each
-    // holding ~30 MB at the reference size until the end.) Trials are still handed out
-    // one at a time by work stealing. Only the owning thread locks its state, so the
-    // locks are never contended, and a thread never re-enters the closure while it holds
-    // its state (the trial and the accumulator never call into rayon). Accumulators merge
-    // exactly in any order. The last state is the calling thread's: when it is not one
-    // of the pool's and rayon does not split the trials (one trial, say), it runs them
-    // itself.
+    // One worker state per pool thread, for every trial that thread runs: the trial's
+    // scratch and one outcome, reset in place between trials. (A `fold` would make a
+    // state per split of the trials, several per thread, each holding ~30 MB at the
+    // reference size until the end.) Trials are still handed out one at a time by work
+    // stealing. Only the owning thread locks its state, and a thread never re-enters the
+    // closure while it holds it (the trial and the accumulator never call into rayon).
+    // The last state is the calling thread's: when it is not one of the pool's and rayon
+    // does not split the trials (one trial, say), it runs them itself.
+    //
+    // Every trial is added to one accumulator shared by the threads: adding is exact in
+    // any order (integer histograms, per-trial values sorted by trial at the end), and
+    // an add takes about a millisecond against a trial's seconds, so the threads rarely
+    // wait for it, while a per-thread accumulator would hold another copy of every
+    // report row's histograms. Lock order: a worker's own state, then the accumulator.
     let threads = rayon::current_num_threads();
     let workers: Vec<Mutex<Option<Worker>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
+    let acc = Mutex::new(Accumulator::new(rows));
     trials.into_par_iter().for_each(|trial| {
         {
             let thread = rayon::current_thread_index().unwrap_or(threads);
             let mut slot = workers[thread].lock().expect("a worker panicked");
             let worker = slot.get_or_insert_with(|| Worker {
-                acc: Accumulator::new(rows),
                 scratch: Scratch::default(),
                 outcome: TrialOutcome::new(model, trial),
             });
             simulate_into(model, trial, seed, &mut worker.scratch, &mut worker.outcome);
-            worker.acc.add(rows, &worker.outcome);
+            acc.lock()
+                .expect("a worker panicked")
+                .add(rows, &worker.outcome);
         }
         progress();
     });
-    workers
-        .into_iter()
-        .filter_map(|w| w.into_inner().expect("a worker panicked"))
-        .map(|w| w.acc)
-        .reduce(Accumulator::merge)
-        .unwrap_or_else(|| Accumulator::new(rows))
+    acc.into_inner().expect("a worker panicked")
 }
 
 #[cfg(test)]

@@ -66,7 +66,8 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         let header = partial::Header::new(&run_info, shard, shards);
         let indices = header.trial_indices();
         let count = indices.len();
-        let (_, accumulator) = simulate_trials(&model, indices, seed, threads, "")?;
+        let (_, mut accumulator) = simulate_trials(&model, indices, seed, threads, "")?;
+        accumulator.put_in_trial_order();
         let file = out_dir.join(header.file_name());
         report::write_atomically(&file, &partial::encode(&header, &accumulator))?;
         println!(

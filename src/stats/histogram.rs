@@ -59,8 +59,14 @@
 //! The error of a quantile is at most one bucket width (≤ 1.6 % of the value
 //! above 128 s, ≤ 1 s below); for a single ramp it is exact up to rounding.
 //!
-//! Memory: three flat arrays of 2,240 eight-byte counters (≈ 54 KB),
-//! allocated once by [`Histogram::new`].
+//! Memory: the buckets are stored in blocks of 64 (one block per power-of-two
+//! range, two for the linear values), each allocated when a value first
+//! lands in it: 1.5 KB per block (three eight-byte counters per bucket,
+//! side by side), 35 blocks (≈ 54 KB) when every range is used. RPO and RTO
+//! values of one group span a few ranges, so a histogram typically holds a
+//! handful of blocks. Which blocks exist never changes a result: a missing
+//! block reads as zeros, equality compares values, and the serialized form
+//! is the dense arrays.
 
 use std::fmt;
 
@@ -74,17 +80,50 @@ const SUB_BUCKET_LOG2: u32 = 6;
 const SUB_BUCKETS: u64 = 1 << SUB_BUCKET_LOG2;
 /// log2 of the value limit.
 const LIMIT_LOG2: u32 = 40;
+/// Buckets per block: one power-of-two range.
+const BLOCK_BUCKETS: usize = SUB_BUCKETS as usize;
+/// Blocks in all (the linear values fill the first two).
+const BLOCKS: usize = Histogram::BUCKET_COUNT / BLOCK_BUCKETS;
+/// `Histogram::slots` entry of a block not allocated.
+const NO_BLOCK: u8 = u8::MAX;
+
+/// One bucket's counters, side by side (a ramp end updates two of them).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Cell {
+    /// Ramps starting in the bucket minus ramps ending in it.
+    delta: i64,
+    /// Σ (upper − from) over starts minus Σ (upper − to) over ends.
+    inner: i64,
+    /// Point mass.
+    point: u64,
+}
+
+impl Cell {
+    const ZERO: Cell = Cell {
+        delta: 0,
+        inner: 0,
+        point: 0,
+    };
+
+    fn add(&mut self, other: &Cell) {
+        self.delta = self.delta.wrapping_add(other.delta);
+        self.inner = self.inner.wrapping_add(other.inner);
+        self.point = self.point.wrapping_add(other.point);
+    }
+}
+
+/// The counters of one block of buckets.
+type Block = [Cell; BLOCK_BUCKETS];
 
 /// A mergeable histogram of non-negative integer values (seconds); see the
 /// module documentation for the layout, the ramp method and the resolution.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Dense", from = "Dense")]
 pub struct Histogram {
-    /// Ramps starting in the bucket minus ramps ending in it.
-    delta: Box<[i64]>,
-    /// Σ (upper − from) over starts minus Σ (upper − to) over ends.
-    inner: Box<[i64]>,
-    /// Point mass per bucket.
-    point: Box<[u64]>,
+    /// Per block, its index in `blocks`, or [`NO_BLOCK`].
+    slots: [u8; BLOCKS],
+    /// The allocated blocks, in the order they were first used.
+    blocks: Vec<Block>,
     /// Total mass (points plus ramp lengths).
     total_mass: u128,
     /// Twice the sum of value × mass.
@@ -95,6 +134,68 @@ pub struct Histogram {
     max: u64,
 }
 
+/// The serialized form (partials): every bucket's counters as three dense arrays, so
+/// the bytes do not depend on which blocks happen to be allocated.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Dense {
+    delta: Box<[i64]>,
+    inner: Box<[i64]>,
+    point: Box<[u64]>,
+    total_mass: u128,
+    twice_sum: u128,
+    min: u64,
+    max: u64,
+}
+
+impl From<Histogram> for Dense {
+    fn from(h: Histogram) -> Dense {
+        let cells: Vec<Cell> = (0..Histogram::BUCKET_COUNT).map(|j| h.cell(j)).collect();
+        Dense {
+            delta: cells.iter().map(|c| c.delta).collect(),
+            inner: cells.iter().map(|c| c.inner).collect(),
+            point: cells.iter().map(|c| c.point).collect(),
+            total_mass: h.total_mass,
+            twice_sum: h.twice_sum,
+            min: h.min,
+            max: h.max,
+        }
+    }
+}
+
+impl From<Dense> for Histogram {
+    /// Arrays of the wrong length (a corrupt partial) read as far as they go.
+    fn from(d: Dense) -> Histogram {
+        let mut h = Histogram::new();
+        let cells = d.delta.iter().zip(&d.inner[..]).zip(&d.point[..]);
+        for (j, ((&delta, &inner), &point)) in cells.enumerate().take(Self::BUCKET_COUNT) {
+            let cell = Cell {
+                delta,
+                inner,
+                point,
+            };
+            if cell != Cell::ZERO {
+                *h.cell_mut(j) = cell;
+            }
+        }
+        h.total_mass = d.total_mass;
+        h.twice_sum = d.twice_sum;
+        h.min = d.min;
+        h.max = d.max;
+        h
+    }
+}
+
+impl PartialEq for Histogram {
+    /// Equal values: which blocks are allocated does not matter.
+    fn eq(&self, other: &Histogram) -> bool {
+        (self.total_mass, self.twice_sum, self.min, self.max)
+            == (other.total_mass, other.twice_sum, other.min, other.max)
+            && (0..BLOCKS).all(|b| self.block(b) == other.block(b))
+    }
+}
+
+impl Eq for Histogram {}
+
 impl Histogram {
     /// Values at or above this (2^40 s, about 34,800 years) are recorded as
     /// this value, in the last bucket.
@@ -104,17 +205,56 @@ impl Histogram {
     pub const BUCKET_COUNT: usize =
         LINEAR_LIMIT as usize + ((LIMIT_LOG2 - FIRST_RANGE_LOG2) as usize) * SUB_BUCKETS as usize;
 
-    /// An empty histogram (allocates its three arrays once).
+    /// An empty histogram (allocates nothing until a value is added).
     pub fn new() -> Histogram {
         Histogram {
-            delta: vec![0; Self::BUCKET_COUNT].into_boxed_slice(),
-            inner: vec![0; Self::BUCKET_COUNT].into_boxed_slice(),
-            point: vec![0; Self::BUCKET_COUNT].into_boxed_slice(),
+            slots: [NO_BLOCK; BLOCKS],
+            blocks: Vec::new(),
             total_mass: 0,
             twice_sum: 0,
             min: u64::MAX,
             max: 0,
         }
+    }
+
+    /// Block `b`'s counters, or `None` when it was never used.
+    #[inline]
+    fn block(&self, b: usize) -> Option<&Block> {
+        match self.slots[b] {
+            NO_BLOCK => None,
+            s => Some(&self.blocks[usize::from(s)]),
+        }
+        .filter(|block| block.iter().any(|c| *c != Cell::ZERO))
+    }
+
+    /// Bucket `j`'s counters (zeros in a block never used).
+    #[inline]
+    fn cell(&self, j: usize) -> Cell {
+        match self.slots[j / BLOCK_BUCKETS] {
+            NO_BLOCK => Cell::ZERO,
+            s => self.blocks[usize::from(s)][j % BLOCK_BUCKETS],
+        }
+    }
+
+    /// Bucket `j`'s counters for writing, allocating its block on first use.
+    #[inline]
+    fn cell_mut(&mut self, j: usize) -> &mut Cell {
+        let b = j / BLOCK_BUCKETS;
+        let s = match self.slots[b] {
+            NO_BLOCK => self.allocate(b),
+            s => s,
+        };
+        &mut self.blocks[usize::from(s)][j % BLOCK_BUCKETS]
+    }
+
+    /// Allocates block `b` (zeros) and returns its slot.
+    #[cold]
+    #[inline(never)]
+    fn allocate(&mut self, b: usize) -> u8 {
+        let s = u8::try_from(self.blocks.len()).expect("fewer than 255 blocks");
+        self.blocks.push([Cell::ZERO; BLOCK_BUCKETS]);
+        self.slots[b] = s;
+        s
     }
 
     /// The bucket holding `value` (seconds). Values at or above
@@ -162,8 +302,8 @@ impl Histogram {
             return;
         }
         let value = value.min(Self::VALUE_LIMIT);
-        let j = Self::bucket_index(value);
-        self.point[j] = self.point[j].wrapping_add(weight);
+        let cell = self.cell_mut(Self::bucket_index(value));
+        cell.point = cell.point.wrapping_add(weight);
         self.total_mass = self.total_mass.wrapping_add(u128::from(weight));
         self.twice_sum = self
             .twice_sum
@@ -188,15 +328,17 @@ impl Histogram {
         if a < b {
             let start = Self::bucket_index(a);
             let (_, start_upper) = Self::bucket_bounds(start);
-            self.delta[start] = self.delta[start].wrapping_add(1);
-            self.inner[start] = self.inner[start].wrapping_add((start_upper - a) as i64);
+            let cell = self.cell_mut(start);
+            cell.delta = cell.delta.wrapping_add(1);
+            cell.inner = cell.inner.wrapping_add((start_upper - a) as i64);
             // A ramp reaching the limit runs to the end of the last bucket:
             // no end marker.
             if b < limit {
                 let end = Self::bucket_index(b);
                 let (_, end_upper) = Self::bucket_bounds(end);
-                self.delta[end] = self.delta[end].wrapping_sub(1);
-                self.inner[end] = self.inner[end].wrapping_sub((end_upper - b) as i64);
+                let cell = self.cell_mut(end);
+                cell.delta = cell.delta.wrapping_sub(1);
+                cell.inner = cell.inner.wrapping_sub((end_upper - b) as i64);
             }
             let (a2, b2) = (u128::from(a), u128::from(b));
             self.total_mass = self.total_mass.wrapping_add(b2 - a2);
@@ -204,8 +346,8 @@ impl Histogram {
         }
         let beyond = to.saturating_sub(limit) - from.saturating_sub(limit);
         if beyond > 0 {
-            let last = Self::BUCKET_COUNT - 1;
-            self.point[last] = self.point[last].wrapping_add(beyond);
+            let cell = self.cell_mut(Self::BUCKET_COUNT - 1);
+            cell.point = cell.point.wrapping_add(beyond);
             self.total_mass = self.total_mass.wrapping_add(u128::from(beyond));
             self.twice_sum = self
                 .twice_sum
@@ -215,12 +357,12 @@ impl Histogram {
         self.max = self.max.max(b);
     }
 
-    /// Empties the histogram in place: afterwards it equals [`Histogram::new`], without
-    /// allocating.
+    /// Empties the histogram in place: afterwards it equals [`Histogram::new`]. Its
+    /// blocks stay allocated (zeroed) for the next values.
     pub fn clear(&mut self) {
-        self.delta.fill(0);
-        self.inner.fill(0);
-        self.point.fill(0);
+        for block in &mut self.blocks {
+            block.fill(Cell::ZERO);
+        }
         self.total_mass = 0;
         self.twice_sum = 0;
         self.min = u64::MAX;
@@ -230,12 +372,17 @@ impl Histogram {
     /// Adds everything `other` holds (element-wise integer addition): exact,
     /// associative and commutative.
     pub fn merge(&mut self, other: &Histogram) {
-        let pairs = self.delta.iter_mut().zip(other.delta.iter());
-        pairs.for_each(|(a, b)| *a = a.wrapping_add(*b));
-        let pairs = self.inner.iter_mut().zip(other.inner.iter());
-        pairs.for_each(|(a, b)| *a = a.wrapping_add(*b));
-        let pairs = self.point.iter_mut().zip(other.point.iter());
-        pairs.for_each(|(a, b)| *a = a.wrapping_add(*b));
+        for b in 0..BLOCKS {
+            let Some(theirs) = other.block(b) else {
+                continue;
+            };
+            let first = b * BLOCK_BUCKETS;
+            self.cell_mut(first);
+            let ours = &mut self.blocks[usize::from(self.slots[b])];
+            for (a, c) in ours.iter_mut().zip(theirs) {
+                a.add(c);
+            }
+        }
         self.total_mass = self.total_mass.wrapping_add(other.total_mass);
         self.twice_sum = self.twice_sum.wrapping_add(other.twice_sum);
         self.min = self.min.min(other.min);
@@ -352,9 +499,10 @@ impl Histogram {
         let mut covering: i64 = 0; // Σ delta over earlier buckets
         (0..Self::BUCKET_COUNT).map(move |j| {
             let (lower, upper) = Self::bucket_bounds(j);
-            let ramp = i128::from(covering) * i128::from(upper - lower) + i128::from(self.inner[j]);
-            covering = covering.wrapping_add(self.delta[j]);
-            let mass = ramp + i128::from(self.point[j]);
+            let cell = self.cell(j);
+            let ramp = i128::from(covering) * i128::from(upper - lower) + i128::from(cell.inner);
+            covering = covering.wrapping_add(cell.delta);
+            let mass = ramp + i128::from(cell.point);
             debug_assert!(mass >= 0, "negative mass {mass} in bucket {j}");
             mass as u128
         })
@@ -718,6 +866,67 @@ mod tests {
         assert_eq!(h.total_mass(), 5);
         assert_eq!(h.bucket_masses()[H::BUCKET_COUNT - 1], 5);
         assert_eq!(h.mean(), Some(limit as f64));
+    }
+
+    // ---- blocks ----
+
+    /// Which blocks a histogram has allocated (here: blocks left from values cleared
+    /// away, or from a merge) changes neither its values, nor equality, nor its
+    /// serialized bytes, which are the dense arrays of the three counters.
+    #[test]
+    fn allocated_blocks_change_no_value_and_no_byte() {
+        let ops = random_ops(300);
+        let mut fresh = H::new();
+        let mut reused = H::new();
+        for &op in &random_ops(500) {
+            apply(&mut reused, op);
+        }
+        reused.clear();
+        assert_eq!(reused, H::new());
+        for &op in &ops {
+            apply(&mut fresh, op);
+            apply(&mut reused, op);
+        }
+        assert!(reused.blocks.len() >= fresh.blocks.len());
+        assert_eq!(fresh, reused);
+        assert_eq!(fresh.bucket_masses(), reused.bucket_masses());
+        let bytes = |h: &H| postcard::to_allocvec(h).expect("encodes");
+        assert_eq!(bytes(&fresh), bytes(&reused));
+        let back: H = postcard::from_bytes(&bytes(&fresh)).expect("decodes");
+        assert_eq!(back, fresh);
+        for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            assert_eq!(back.quantile(q), fresh.quantile(q));
+        }
+
+        // The dense form: 2,240 counters of each kind, whatever is allocated.
+        let dense = Dense::from(H::new());
+        assert_eq!(dense.delta.len(), H::BUCKET_COUNT);
+        assert!(dense.point.iter().all(|&p| p == 0));
+        let mut one = H::new();
+        one.add_point(86_400, 3);
+        let dense = Dense::from(one);
+        let j = H::bucket_index(86_400);
+        assert_eq!(dense.point[j], 3);
+        assert_eq!(dense.point.iter().sum::<u64>(), 3);
+    }
+
+    /// A day's RPO sawtooth and a few restore times touch a few power-of-two
+    /// ranges, so they allocate a few of the 35 blocks (the memory the blocks save).
+    #[test]
+    fn typical_values_allocate_few_blocks() {
+        let mut h = H::new();
+        assert!(h.blocks.is_empty());
+        for day in 0..365 {
+            h.add_ramp(0, 86_400 + day * 60);
+            h.add_point(3_600 + day * 10, 1);
+        }
+        // Starts at 0 (block 0); ends in [2^16, 2^17) (one block); points in
+        // [2^11, 2^13) (two blocks).
+        assert_eq!(h.blocks.len(), 4);
+        let mut merged = H::new();
+        merged.merge(&h);
+        assert_eq!(merged.blocks.len(), 4);
+        assert_eq!(merged, h);
     }
 
     #[test]

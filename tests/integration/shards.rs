@@ -183,3 +183,33 @@ fn two_shard_run(file: &Path) -> std::process::Command {
         .current_dir(root());
     command
 }
+
+/// A partial holds its trials in trial order, so its bytes do not depend on the order in
+/// which the threads happened to finish them.
+#[test]
+fn a_partial_has_the_same_bytes_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path());
+    let partial = |threads: &str| {
+        let out = dir.path().join(format!("threads-{threads}"));
+        ok(&[
+            "run",
+            file.to_str().unwrap(),
+            "--trials",
+            "12",
+            "--seed",
+            "9",
+            "--shard",
+            "1/2",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        files(&out)
+    };
+    let one = partial("1");
+    assert_eq!(one.len(), 1, "{:?}", one.keys());
+    assert_eq!(partial("2"), one);
+    assert_eq!(partial("3"), one);
+}
