@@ -33,7 +33,7 @@ use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
 use super::outcome::{CopyCounts, CostTally, GroupOutcome};
 use super::slots::Slots;
-use super::trial::{Exposure, Point, Points, ceil_non_negative};
+use super::trial::{Exposure, Frame, Point, Points, ceil_non_negative};
 use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
@@ -160,6 +160,7 @@ impl CopyTail {
             }
         }
         self.dr.advance(
+            &Frame::snapshots_only(model, resource),
             &mut self.stack,
             model.simulation.horizon_seconds,
             dr_group,
@@ -168,14 +169,9 @@ impl CopyTail {
     }
 
     /// Resource `resource`'s tail before any copy.
-    pub(super) fn new(model: &Model, resource: &Resource) -> CopyTail {
-        let sim = &model.simulation;
+    pub(super) fn new() -> CopyTail {
         CopyTail {
-            dr: Exposure::snapshots_only(
-                sim.warmup_seconds,
-                sim.horizon_seconds,
-                model.groups[resource.group].rpo_target_seconds,
-            ),
+            dr: Exposure::snapshots_only(),
             stack: Points::new(),
             heads: SmallVec::new(),
         }
@@ -462,6 +458,7 @@ impl CopyStage {
         let requests = &self.requests;
         batch.sort_by_key(|&id| requests[id].done);
         let dr = &mut tail.dr;
+        let frame = &Frame::snapshots_only(model, resource);
         for &id in batch.iter() {
             let request = &requests[id];
             let point = Point {
@@ -479,7 +476,7 @@ impl CopyStage {
                 request.done,
             );
             if request.link.is_some() {
-                dr.advance(&mut tail.stack, request.done, dr_group, resource);
+                dr.advance(frame, &mut tail.stack, request.done, dr_group, resource);
                 insert_point(&mut tail.stack, point);
             }
         }

@@ -38,38 +38,30 @@ use crate::rng::{SimRng, Stream, stream};
 /// `capture_before`, usable by `usable_by`, not yet deleted at `alive_at`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pick {
-    capture_before: i64,
-    usable_by: i64,
-    alive_at: i64,
+    /// The instant: a point must be usable by then and not yet deleted.
+    at: i64,
     pub(super) best: Option<Point>,
 }
 
 impl Pick {
     /// Points usable and still kept at `at`.
     pub(super) fn at(at: i64) -> Pick {
-        Pick {
-            capture_before: i64::MAX,
-            usable_by: at,
-            alive_at: at,
-            best: None,
-        }
-    }
-
-    /// Points captured before `before`, usable and still kept at `at` (corruption).
-    pub(super) fn before(before: i64, at: i64) -> Pick {
-        Pick {
-            capture_before: before,
-            usable_by: at,
-            alive_at: at,
-            best: None,
-        }
+        Pick { at, best: None }
     }
 
     /// Considers `point`, usable from `usable`.
+    #[inline]
     pub(super) fn offer(&mut self, point: Point, usable: i64) {
-        if point.capture < self.capture_before
-            && usable <= self.usable_by
-            && point.delete_at > self.alive_at
+        self.offer_captured_before(i64::MAX, point, usable);
+    }
+
+    /// Considers `point`, usable from `usable`, if it was captured before `before` (a
+    /// corruption's instant: later points hold the corrupted data).
+    #[inline]
+    pub(super) fn offer_captured_before(&mut self, before: i64, point: Point, usable: i64) {
+        if point.capture < before
+            && usable <= self.at
+            && point.delete_at > self.at
             && self.best.is_none_or(|b| b.capture < point.capture)
         {
             self.best = Some(point);
@@ -78,8 +70,25 @@ impl Pick {
 
     /// The instant the pick looks from.
     pub(super) fn instant(&self) -> i64 {
-        self.usable_by
+        self.at
     }
+}
+
+/// A resource's stream for a disaster view (`which`) and the view's instant, its first
+/// draw. The stream continues with the restore: a run keeps the instant and draws the
+/// stream again when it restores (a few nanoseconds), rather than hold 32 bytes of
+/// generator state per view per resource through the trial.
+fn disaster_stream(
+    model: &Model,
+    resource: &Resource,
+    trial: u64,
+    seed: u64,
+    which: Stream,
+    timing: &Timing,
+) -> (i64, SimRng) {
+    let mut rng = stream(seed, trial, resource.entity_id, which);
+    let at = instant(model, timing, &mut rng);
+    (at, rng)
 }
 
 /// The instant of a disaster: forced, or uniform over the measurement window.
@@ -115,10 +124,10 @@ pub(super) fn record_event(
 /// A resource's pending disaster views, from its first job to the end of its trial.
 #[derive(Debug, Clone)]
 pub(super) struct Pending {
-    /// Account compromise: the pick and the stream that continues with the restore.
-    pub(super) compromise: Option<(Pick, SimRng)>,
-    /// Key loss: the pick, the lost key, the stream.
-    pub(super) key_loss: Option<(Pick, KeyId, SimRng)>,
+    /// Account compromise: the pick.
+    pub(super) compromise: Option<Pick>,
+    /// Key loss: the pick and the lost key.
+    pub(super) key_loss: Option<(Pick, KeyId)>,
     /// Region outage of the resource's region (index into the trial's outages).
     pub(super) outage: Option<(Pick, usize)>,
 }
@@ -134,12 +143,12 @@ impl Pending {
     ) -> Pending {
         let d = &model.disasters;
         let compromise = d.account_compromise.as_ref().map(|c| {
-            let mut rng = stream(seed, trial, resource.entity_id, Stream::Compromise);
-            (Pick::at(instant(model, &c.timing, &mut rng)), rng)
+            let (at, _) =
+                disaster_stream(model, resource, trial, seed, Stream::Compromise, &c.timing);
+            Pick::at(at)
         });
         let key_loss = d.key_loss.as_ref().map(|k| {
-            let mut rng = stream(seed, trial, resource.entity_id, Stream::KeyLoss);
-            let at = instant(model, &k.timing, &mut rng);
+            let (at, _) = disaster_stream(model, resource, trial, seed, Stream::KeyLoss, &k.timing);
             // The key of the primary vault (the first lifecycle's); an unprotected
             // resource has no points, so any key leaves it unrecoverable.
             let key = resource
@@ -152,7 +161,7 @@ impl Pending {
                     },
                     |l| model.key_of(l.vault, resource.account, resource.region_id),
                 );
-            (Pick::at(at), key, rng)
+            (Pick::at(at), key)
         });
         let outage = outages
             .iter()
@@ -175,12 +184,12 @@ impl Pending {
         region_id: u16,
         mut f: impl FnMut(&mut Pick),
     ) {
-        if let Some((pick, _)) = &mut self.compromise
+        if let Some(pick) = &mut self.compromise
             && model.survives_compromise(vault, resource.account)
         {
             f(pick);
         }
-        if let Some((pick, key, _)) = &mut self.key_loss
+        if let Some((pick, key)) = &mut self.key_loss
             && model.key_of(vault, resource.account, region_id) != *key
         {
             f(pick);
@@ -254,10 +263,13 @@ impl Pending {
     /// Restores what compromise and key loss left (the resource's trial has ended: every
     /// point and copy was offered) and queues the resource for
     /// its region's outage wave.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn settle(
         self,
         model: &Model,
         resource_index: usize,
+        trial: u64,
+        seed: u64,
         views: &mut [Vec<GroupOutcome>],
         outages: &mut [Outage],
         mut cost: Option<&mut CostTally>,
@@ -265,7 +277,11 @@ impl Pending {
         use super::outcome::View;
         let resource = &model.resources[resource_index];
         let spec = &model.groups[resource.group];
-        let mut settle = |view: View, pick: Pick, rng: &mut SimRng, settings: &Declared| {
+        let mut settle = |view: View, which: Stream, pick: Pick, settings: &Declared| {
+            let (at, mut rng) =
+                disaster_stream(model, resource, trial, seed, which, &settings.timing);
+            debug_assert_eq!(at, pick.instant());
+            let rng = &mut rng;
             let group = &mut views[view as usize][resource.group];
             record_event(group, pick.instant(), pick.best, spec.rpo_target_seconds);
             let restored = restore(
@@ -288,13 +304,11 @@ impl Pending {
                 super::cost::restore(tally, model, costs, at, &settings.timing, r);
             }
         };
-        if let (Some((pick, mut rng)), Some(c)) =
-            (self.compromise, &model.disasters.account_compromise)
-        {
-            settle(View::AccountCompromise, pick, &mut rng, c);
+        if let (Some(pick), Some(c)) = (self.compromise, &model.disasters.account_compromise) {
+            settle(View::AccountCompromise, Stream::Compromise, pick, c);
         }
-        if let (Some((pick, _, mut rng)), Some(k)) = (self.key_loss, &model.disasters.key_loss) {
-            settle(View::KeyLoss, pick, &mut rng, k);
+        if let (Some((pick, _)), Some(k)) = (self.key_loss, &model.disasters.key_loss) {
+            settle(View::KeyLoss, Stream::KeyLoss, pick, k);
         }
         if let Some((pick, i)) = self.outage {
             outages[i]

@@ -18,7 +18,7 @@ use super::outcome::{
     CopyCounts, CostTally, GroupOutcome, JobCounts, StorageClass, StorageDays, View,
 };
 use super::trial::{
-    Corruption, Exposure, MIN_THROUGHPUT_MIB_PER_S, Point, Points, ceil_non_negative,
+    Corruption, Exposure, Frame, MIN_THROUGHPUT_MIB_PER_S, Point, Points, ceil_non_negative,
     round_non_negative,
 };
 use crate::cost::{Charge, StoredInterval};
@@ -140,7 +140,6 @@ pub(super) struct ResourceRun {
     continuous_vault: Option<usize>,
     /// Continuous backup: the window of point-in-time recovery, seconds.
     continuous_window: i64,
-    loss_at: i64,
     /// (destination vault, capture of the last good copy) of this resource.
     last_copy: LastCopies,
 }
@@ -154,9 +153,7 @@ impl ResourceRun {
         seed: u64,
         pending: Pending,
     ) -> ResourceRun {
-        let sim = &model.simulation;
         let resource = &model.resources[index];
-        let behaviour = &model.behaviour[resource.resource_type as usize];
         let mut disaster_rng = stream(seed, trial, resource.entity_id, Stream::Disaster);
         let resource_loss = model
             .disasters
@@ -181,21 +178,14 @@ impl ResourceRun {
             daily_growth: resource.daily_growth_factor(),
             size_day: 0,
             size_bytes: resource.size_bytes as f64,
-            exposure: Exposure::new(
-                sim.warmup_seconds,
-                sim.horizon_seconds,
-                model.groups[resource.group].rpo_target_seconds,
-                behaviour.continuous_lag_seconds.unwrap_or(0),
-                loss_at,
-            ),
+            exposure: Exposure::new(loss_at),
             stack: Points::new(),
             batch: Batch::new(),
-            tail: CopyTail::new(model, resource),
+            tail: CopyTail::new(),
             corruption,
             pending,
             continuous_vault: None,
             continuous_window: 0,
-            loss_at,
             last_copy: LastCopies::new(),
         }
     }
@@ -218,7 +208,7 @@ impl ResourceRun {
             self.last_copy.len() as u64,
             self.tail.touch(),
             capture(self.corruption.as_ref().and_then(|c| c.pick.best)),
-            capture(self.pending.compromise.as_ref().and_then(|c| c.0.best)),
+            capture(self.pending.compromise.as_ref().and_then(|c| c.best)),
             capture(self.pending.key_loss.as_ref().and_then(|k| k.0.best)),
             u64::from(self.draws.is_some()),
         ];
@@ -371,7 +361,9 @@ impl ResourceRun {
 
         // The point becomes usable at `end`: account the exposure up to then.
         let group = &mut sinks.views[View::Local as usize][resource.group];
-        self.exposure.advance(&mut self.stack, end, group, resource);
+        let frame = Frame::local(model, resource);
+        self.exposure
+            .advance(&frame, &mut self.stack, end, group, resource);
         let delete_at = lifecycle
             .delete_after_seconds
             .map_or(i64::MAX, |d| start.saturating_add(d));
@@ -407,7 +399,7 @@ impl ResourceRun {
             }
         }
         if let Some(c) = self.corruption.as_mut() {
-            c.pick.offer(point, end);
+            c.pick.offer_captured_before(c.corrupt_at, point, end);
         }
         self.pending
             .offer_local(model, resource, lifecycle.vault, point, end);
@@ -517,8 +509,14 @@ impl ResourceRun {
             );
         }
         let group = &mut sinks.views[View::Local as usize][resource.group];
-        self.exposure
-            .advance(&mut self.stack, sim.horizon_seconds, group, resource);
+        let frame = Frame::local(model, resource);
+        self.exposure.advance(
+            &frame,
+            &mut self.stack,
+            sim.horizon_seconds,
+            group,
+            resource,
+        );
         if self.continuous_vault.is_some()
             && let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
         {
@@ -537,7 +535,7 @@ impl ResourceRun {
                 resource,
                 vault,
                 self.exposure.continuous_from,
-                self.exposure.continuous_lag,
+                frame.continuous_lag,
             );
         }
         let source = self
@@ -556,7 +554,7 @@ impl ResourceRun {
             resource,
             &mut restore_rng,
             source,
-            self.loss_at,
+            self.exposure.loss_at,
             &resource_loss.declaration_delay_minutes,
             target,
             group,
@@ -570,34 +568,34 @@ impl ResourceRun {
         {
             cost::restore(tally, model, costs, at, &resource_loss.timing, r);
         }
-        if let Some(mut c) = self.corruption {
+        if let (Some(c), Some(settings)) = (self.corruption, &model.disasters.logical_corruption) {
             let group = &mut sinks.views[View::Corruption as usize][resource.group];
-            let source = c.source();
+            let source = c.source(resource);
+            let (_, _, mut rng) = Corruption::stream(model, resource, trial, seed, settings);
             record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
             let detect_at = c.detect_at;
             let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
             let restored = restore(
                 model,
                 resource,
-                &mut c.rng,
+                &mut rng,
                 source,
                 detect_at,
                 &declaration,
                 target,
                 group,
             );
-            if let (Some(tally), Some(costs), Some(r), Some(settings)) = (
-                sinks.cost.as_deref_mut(),
-                &model.costs,
-                restored,
-                &model.disasters.logical_corruption,
-            ) {
+            if let (Some(tally), Some(costs), Some(r)) =
+                (sinks.cost.as_deref_mut(), &model.costs, restored)
+            {
                 cost::restore(tally, model, costs, at, &settings.timing, r);
             }
         }
         self.pending.settle(
             model,
             self.index,
+            trial,
+            seed,
             sinks.views,
             sinks.outages,
             sinks.cost.as_deref_mut(),

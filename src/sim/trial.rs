@@ -384,52 +384,71 @@ impl RunState {
     }
 }
 
-/// The RPO side of one resource's trial: where the sawtooth has been accounted up to.
-/// The group it records into and the resource are passed to each call.
-#[derive(Debug, Clone)]
-pub(super) struct Exposure {
+/// What a resource's RPO exposure is measured against, the same for its whole trial:
+/// built from the model at each call rather than stored in every resource's run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Frame {
+    /// The measurement window `[window_start, window_end)`.
     window_start: i64,
     window_end: i64,
     target: Option<i64>,
-    cursor: i64,
-    /// Point-in-time recovery active from this time (newest point lags by `lag`).
-    pub(super) continuous_from: i64,
+    /// Point-in-time recovery's lag behind the present, once it is active.
     pub(super) continuous_lag: i64,
-    loss_at: i64,
+}
+
+impl Frame {
+    /// The frame of `resource`'s own backups (its group's target, its type's lag).
+    #[inline]
+    pub(super) fn local(model: &Model, resource: &Resource) -> Frame {
+        Frame {
+            continuous_lag: model.behaviour[resource.resource_type as usize]
+                .continuous_lag_seconds
+                .unwrap_or(0),
+            ..Frame::snapshots_only(model, resource)
+        }
+    }
+
+    /// The frame of snapshot points only (no point-in-time recovery): the DR-region view.
+    #[inline]
+    pub(super) fn snapshots_only(model: &Model, resource: &Resource) -> Frame {
+        let sim = &model.simulation;
+        Frame {
+            window_start: sim.warmup_seconds,
+            window_end: sim.horizon_seconds,
+            target: model.groups[resource.group].rpo_target_seconds,
+            continuous_lag: 0,
+        }
+    }
+}
+
+/// The RPO side of one resource's trial: where the sawtooth has been accounted up to.
+/// The frame, the group it records into and the resource are passed to each call.
+#[derive(Debug, Clone)]
+pub(super) struct Exposure {
+    cursor: i64,
+    /// Point-in-time recovery active from this time (newest point lags by the frame's
+    /// `continuous_lag`).
+    pub(super) continuous_from: i64,
+    /// The sampled loss instant.
+    pub(super) loss_at: i64,
     /// The point a loss at `loss_at` restores from: `Some(None)` = nothing usable.
     pub(super) loss_source: Option<Option<Point>>,
 }
 
 impl Exposure {
-    /// An exposure over `[window_start, window_end)` with point-in-time recovery lagging
-    /// `continuous_lag` once it starts, and a sampled loss at `loss_at`.
-    pub(super) fn new(
-        window_start: i64,
-        window_end: i64,
-        target: Option<i64>,
-        continuous_lag: i64,
-        loss_at: i64,
-    ) -> Exposure {
+    /// An exposure from time 0, with a sampled loss at `loss_at`.
+    pub(super) fn new(loss_at: i64) -> Exposure {
         Exposure {
-            window_start,
-            window_end,
-            target,
             cursor: 0,
             continuous_from: i64::MAX,
-            continuous_lag,
             loss_at,
             loss_source: None,
         }
     }
 
-    /// An exposure fed only with snapshot points (no point-in-time recovery, no sampled
-    /// loss): the DR-region view.
-    pub(super) fn snapshots_only(
-        window_start: i64,
-        window_end: i64,
-        target: Option<i64>,
-    ) -> Exposure {
-        Exposure::new(window_start, window_end, target, 0, i64::MIN)
+    /// An exposure fed only with snapshot points and no sampled loss: the DR-region view.
+    pub(super) fn snapshots_only() -> Exposure {
+        Exposure::new(i64::MIN)
     }
 
     /// Where the exposure has been accounted up to.
@@ -441,6 +460,7 @@ impl Exposure {
     /// they expire.
     pub(super) fn advance(
         &mut self,
+        frame: &Frame,
         stack: &mut Points,
         to: i64,
         group: &mut GroupOutcome,
@@ -456,9 +476,9 @@ impl Exposure {
                 end = self.continuous_from;
             }
             if self.loss_source.is_none() && self.loss_at >= self.cursor && self.loss_at < end {
-                self.loss_source = Some(self.source_at(top, self.loss_at, resource));
+                self.loss_source = Some(self.source_at(frame, top, self.loss_at, resource));
             }
-            self.record(top, self.cursor, end, group);
+            self.record(frame, top, self.cursor, end, group);
             self.cursor = end;
         }
     }
@@ -468,10 +488,16 @@ impl Exposure {
     /// every call of [`Exposure::advance`].
     #[cold]
     #[inline(never)]
-    fn source_at(&self, top: Option<Point>, t: i64, resource: &Resource) -> Option<Point> {
+    fn source_at(
+        &self,
+        frame: &Frame,
+        top: Option<Point>,
+        t: i64,
+        resource: &Resource,
+    ) -> Option<Point> {
         if t >= self.continuous_from {
             return Some(Point {
-                capture: t - self.continuous_lag,
+                capture: t - frame.continuous_lag,
                 delete_at: i64::MAX,
                 cold_at: i64::MAX,
                 full_bytes: round_non_negative(resource.size_on_day(t.div_euclid(DAY_SECONDS))),
@@ -484,23 +510,30 @@ impl Exposure {
     /// the compiler does not hoist its bucket lookup into every call of
     /// [`Exposure::advance`].
     #[inline(never)]
-    fn record_continuous(&self, len: u64, group: &mut GroupOutcome) {
-        group.rpo.add_point(self.continuous_lag as u64, len);
-        if self.target.is_some_and(|t| self.continuous_lag <= t) {
+    fn record_continuous(frame: &Frame, len: u64, group: &mut GroupOutcome) {
+        group.rpo.add_point(frame.continuous_lag as u64, len);
+        if frame.target.is_some_and(|t| frame.continuous_lag <= t) {
             group.rpo_met_seconds += len;
         }
     }
 
     /// Adds the segment `[from, to)` of the sawtooth, clipped to the measurement window.
-    fn record(&mut self, top: Option<Point>, from: i64, to: i64, group: &mut GroupOutcome) {
-        let (a, b) = (from.max(self.window_start), to.min(self.window_end));
+    fn record(
+        &mut self,
+        frame: &Frame,
+        top: Option<Point>,
+        from: i64,
+        to: i64,
+        group: &mut GroupOutcome,
+    ) {
+        let (a, b) = (from.max(frame.window_start), to.min(frame.window_end));
         if a >= b {
             return;
         }
         let len = (b - a) as u64;
         group.rpo_observed_seconds += len;
         if a >= self.continuous_from {
-            self.record_continuous(len, group);
+            Exposure::record_continuous(frame, len, group);
             return;
         }
         match top {
@@ -510,7 +543,7 @@ impl Exposure {
                 group.rpo.add_ramp(lo as u64, hi as u64);
                 // The measure of [lo, hi) at or below the target (continuous time, as the
                 // histogram treats the ramp).
-                if let Some(t) = self.target {
+                if let Some(t) = frame.target {
                     group.rpo_met_seconds += (t - lo).clamp(0, hi - lo) as u64;
                 }
             }
@@ -524,15 +557,13 @@ impl Exposure {
 /// corruption is still inside its window.
 #[derive(Debug)]
 pub(super) struct Corruption {
-    pub(super) rng: SimRng,
     pub(super) corrupt_at: i64,
     pub(super) detect_at: i64,
-    /// The newest good snapshot point.
+    /// The newest good snapshot point: offer points with
+    /// `pick.offer_captured_before(corrupt_at, …)`.
     pub(super) pick: Pick,
     /// PITR: (active from, retention).
     pub(super) continuous: Option<(i64, i64)>,
-    /// Size of the resource at the corruption (what a point-in-time restore moves).
-    size_bytes: u64,
 }
 
 impl Corruption {
@@ -543,26 +574,36 @@ impl Corruption {
         seed: u64,
         settings: &LogicalCorruption,
     ) -> Corruption {
+        let (corrupt_at, detect_at, _) = Corruption::stream(model, resource, trial, seed, settings);
+        Corruption {
+            corrupt_at,
+            detect_at,
+            pick: Pick::at(detect_at),
+            continuous: None,
+        }
+    }
+
+    /// The resource's corruption stream after its instants (corruption, detection),
+    /// where the restore continues. The run keeps the instants and draws the stream
+    /// again at the restore rather than hold its state through the trial.
+    pub(super) fn stream(
+        model: &Model,
+        resource: &Resource,
+        trial: u64,
+        seed: u64,
+        settings: &LogicalCorruption,
+    ) -> (i64, i64, SimRng) {
         let mut rng = stream(seed, trial, resource.entity_id, Stream::Corruption);
         let corrupt_at = disaster::instant(model, &settings.timing, &mut rng);
         let delay = round_non_negative(
             settings.detection_delay_days.sample_non_negative(&mut rng) * 86_400.0,
         );
-        let detect_at = corrupt_at.saturating_add(delay as i64);
-        Corruption {
-            rng,
-            corrupt_at,
-            detect_at,
-            pick: Pick::before(corrupt_at, detect_at),
-            continuous: None,
-            size_bytes: round_non_negative(
-                resource.size_on_day(corrupt_at.div_euclid(DAY_SECONDS)),
-            ),
-        }
+        (corrupt_at, corrupt_at.saturating_add(delay as i64), rng)
     }
 
-    /// The point restored from at detection.
-    pub(super) fn source(&self) -> Option<Point> {
+    /// The point restored from at detection. A point-in-time restore moves the
+    /// resource's size at the corruption.
+    pub(super) fn source(&self, resource: &Resource) -> Option<Point> {
         match self.continuous {
             Some((from, retention))
                 if from <= self.corrupt_at && self.corrupt_at >= self.detect_at - retention =>
@@ -571,7 +612,9 @@ impl Corruption {
                     capture: self.corrupt_at,
                     delete_at: i64::MAX,
                     cold_at: i64::MAX,
-                    full_bytes: self.size_bytes,
+                    full_bytes: round_non_negative(
+                        resource.size_on_day(self.corrupt_at.div_euclid(DAY_SECONDS)),
+                    ),
                 })
             }
             _ => self.pick.best,
