@@ -54,7 +54,7 @@ pub(super) type Points = SmallVec<[Point; 3]>;
 /// Buffers reused across the trials of one thread (no allocation per resource).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// The runs of the resources whose copies cross regions (a block of ~1.2 KB each,
+    /// The runs of the resources whose copies cross regions (a block of 960 bytes each,
     /// kept at its size across trials rather than grown by doubling in each).
     coupled: Vec<ResourceRun>,
     copies: CopyStage,
