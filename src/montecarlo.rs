@@ -920,9 +920,10 @@ pub fn run(
     //
     // Every trial is added to one accumulator shared by the threads: adding is exact in
     // any order (integer histograms, per-trial values sorted by trial at the end), and
-    // an add takes about a millisecond against a trial's seconds, so the threads rarely
-    // wait for it, while a per-thread accumulator would hold another copy of every
-    // report row's histograms. Lock order: a worker's own state, then the accumulator.
+    // an add (the trial's series copied, a few histogram blocks added per report row) is
+    // little beside a trial's seconds, so the threads rarely wait for it, while a
+    // per-thread accumulator would hold another copy of every report row's histograms.
+    // Lock order: a worker's own state, then the accumulator.
     let threads = rayon::current_num_threads();
     let workers: Vec<Mutex<Option<Worker>>> = (0..=threads).map(|_| Mutex::new(None)).collect();
     let acc = Mutex::new(Accumulator::new(rows));

@@ -571,7 +571,9 @@ impl ResourceRun {
         if let (Some(c), Some(settings)) = (self.corruption, &model.disasters.logical_corruption) {
             let group = &mut sinks.views[View::Corruption as usize][resource.group];
             let source = c.source(resource);
-            let (_, _, mut rng) = Corruption::stream(model, resource, trial, seed, settings);
+            let (corrupt_at, detect_at, mut rng) =
+                Corruption::stream(model, resource, trial, seed, settings);
+            debug_assert_eq!((corrupt_at, detect_at), (c.corrupt_at, c.detect_at));
             record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
             let detect_at = c.detect_at;
             let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");

@@ -118,7 +118,7 @@ type Block = [Cell; BLOCK_BUCKETS];
 /// A mergeable histogram of non-negative integer values (seconds); see the
 /// module documentation for the layout, the ramp method and the resolution.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
-#[serde(into = "Dense", from = "Dense")]
+#[serde(into = "Dense", try_from = "Dense")]
 pub struct Histogram {
     /// Per block, its index in `blocks`, or [`NO_BLOCK`].
     slots: [u8; BLOCKS],
@@ -162,12 +162,22 @@ impl From<Histogram> for Dense {
     }
 }
 
-impl From<Dense> for Histogram {
-    /// Arrays of the wrong length (a corrupt partial) read as far as they go.
-    fn from(d: Dense) -> Histogram {
+impl TryFrom<Dense> for Histogram {
+    type Error = String;
+
+    /// Refuses arrays of another length than [`Histogram::BUCKET_COUNT`] (a corrupt
+    /// partial, or one from another layout).
+    fn try_from(d: Dense) -> Result<Histogram, String> {
+        let lengths = [d.delta.len(), d.inner.len(), d.point.len()];
+        if lengths != [Self::BUCKET_COUNT; 3] {
+            return Err(format!(
+                "a histogram holds {lengths:?} buckets per counter, expected {} each",
+                Self::BUCKET_COUNT
+            ));
+        }
         let mut h = Histogram::new();
         let cells = d.delta.iter().zip(&d.inner[..]).zip(&d.point[..]);
-        for (j, ((&delta, &inner), &point)) in cells.enumerate().take(Self::BUCKET_COUNT) {
+        for (j, ((&delta, &inner), &point)) in cells.enumerate() {
             let cell = Cell {
                 delta,
                 inner,
@@ -181,7 +191,7 @@ impl From<Dense> for Histogram {
         h.twice_sum = d.twice_sum;
         h.min = d.min;
         h.max = d.max;
-        h
+        Ok(h)
     }
 }
 
@@ -902,6 +912,10 @@ mod tests {
         let dense = Dense::from(H::new());
         assert_eq!(dense.delta.len(), H::BUCKET_COUNT);
         assert!(dense.point.iter().all(|&p| p == 0));
+        // Another length is refused, not read as far as it goes.
+        let mut short = Dense::from(H::new());
+        short.inner = vec![0; 100].into_boxed_slice();
+        assert!(H::try_from(short).unwrap_err().contains("expected 2240"));
         let mut one = H::new();
         one.add_point(86_400, 3);
         let dense = Dense::from(one);
