@@ -34,8 +34,9 @@ use crate::dist::Dist;
 use crate::model::{DAY_SECONDS, Declared, KeyId, MIB_BYTES, Model, Resource, Timing};
 use crate::rng::{SimRng, Stream, stream};
 
-/// The newest point that satisfies a disaster's conditions: captured before
-/// `capture_before`, usable by `usable_by`, not yet deleted at `alive_at`.
+/// The newest point that satisfies a disaster's conditions: usable by the instant `at`
+/// and not yet deleted then (and, for a corruption, captured before it: see
+/// [`Pick::offer_captured_before`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pick {
     /// The instant: a point must be usable by then and not yet deleted.
@@ -78,7 +79,7 @@ impl Pick {
 /// draw. The stream continues with the restore: a run keeps the instant and draws the
 /// stream again when it restores (a few nanoseconds), rather than hold 32 bytes of
 /// generator state per view per resource through the trial.
-fn disaster_stream(
+pub(super) fn disaster_stream(
     model: &Model,
     resource: &Resource,
     trial: u64,
@@ -281,13 +282,12 @@ impl Pending {
             let (at, mut rng) =
                 disaster_stream(model, resource, trial, seed, which, &settings.timing);
             debug_assert_eq!(at, pick.instant());
-            let rng = &mut rng;
             let group = &mut views[view as usize][resource.group];
             record_event(group, pick.instant(), pick.best, spec.rpo_target_seconds);
             let restored = restore(
                 model,
                 resource,
-                rng,
+                &mut rng,
                 pick.best,
                 pick.instant(),
                 &settings.declaration_delay_minutes,

@@ -28,7 +28,7 @@ use super::outcome::{GroupOutcome, TrialOutcome};
 use super::resource::{Next, ResourceRun, Sinks};
 use crate::dist::Dist;
 use crate::model::{DAY_SECONDS, LogicalCorruption, MIB_BYTES, Model, Resource};
-use crate::rng::{SimRng, Stream, stream};
+use crate::rng::{SimRng, Stream};
 
 /// Smallest throughput drawn, MiB/s, so a distribution reaching 0 cannot stall a job forever.
 pub(super) const MIN_THROUGHPUT_MIB_PER_S: f64 = 1e-3;
@@ -593,8 +593,14 @@ impl Corruption {
         seed: u64,
         settings: &LogicalCorruption,
     ) -> (i64, i64, SimRng) {
-        let mut rng = stream(seed, trial, resource.entity_id, Stream::Corruption);
-        let corrupt_at = disaster::instant(model, &settings.timing, &mut rng);
+        let (corrupt_at, mut rng) = disaster::disaster_stream(
+            model,
+            resource,
+            trial,
+            seed,
+            Stream::Corruption,
+            &settings.timing,
+        );
         let delay = round_non_negative(
             settings.detection_delay_days.sample_non_negative(&mut rng) * 86_400.0,
         );
@@ -743,6 +749,7 @@ pub(super) fn uniform_below(rng: &mut impl rand::Rng, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::stream;
 
     /// The shortcut (one `u128` per event) against the straightforward order (the four
     /// fields compared in turn): same order on random events, extremes included, and

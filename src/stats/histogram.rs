@@ -249,12 +249,17 @@ impl Histogram {
     /// Bucket `j`'s counters for writing, allocating its block on first use.
     #[inline]
     fn cell_mut(&mut self, j: usize) -> &mut Cell {
-        let b = j / BLOCK_BUCKETS;
+        &mut self.block_mut(j / BLOCK_BUCKETS)[j % BLOCK_BUCKETS]
+    }
+
+    /// Block `b`'s counters for writing, allocated on first use.
+    #[inline]
+    fn block_mut(&mut self, b: usize) -> &mut Block {
         let s = match self.slots[b] {
             NO_BLOCK => self.allocate(b),
             s => s,
         };
-        &mut self.blocks[usize::from(s)][j % BLOCK_BUCKETS]
+        &mut self.blocks[usize::from(s)]
     }
 
     /// Allocates block `b` (zeros) and returns its slot.
@@ -386,10 +391,7 @@ impl Histogram {
             let Some(theirs) = other.block(b) else {
                 continue;
             };
-            let first = b * BLOCK_BUCKETS;
-            self.cell_mut(first);
-            let ours = &mut self.blocks[usize::from(self.slots[b])];
-            for (a, c) in ours.iter_mut().zip(theirs) {
+            for (a, c) in self.block_mut(b).iter_mut().zip(theirs) {
                 a.add(c);
             }
         }
