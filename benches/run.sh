@@ -15,6 +15,7 @@ cargo bench --bench link "${criterion_args[@]}"
 cargo bench --bench wave "${criterion_args[@]}"
 cargo bench --bench cron "${criterion_args[@]}"
 cargo bench --bench accounting "${criterion_args[@]}"
+cargo bench --bench floor "${criterion_args[@]}"
 
 cargo build --release
 out=$(mktemp -d)

@@ -11,6 +11,8 @@
 //! - `delete_after_seconds > cold_after_seconds` whenever both are set;
 //! - `warmup_seconds < horizon_seconds`.
 
+use std::sync::Arc;
+
 use crate::cost::{Charge, SourceKind};
 use crate::dist::Dist;
 
@@ -469,8 +471,10 @@ pub struct Resource {
     /// Natural log of the monthly growth factor (`ln(1 + growth)`), per 30.4375 days;
     /// the size compounds once a day.
     pub log_growth_per_month: f64,
-    /// Tags as written (after weighted choices are drawn).
-    pub tags: Vec<(String, String)>,
+    /// Tags as written (after weighted choices are drawn). Keys and values are shared
+    /// across the estate (`scenario::estate` interns them: thousands of resources carry
+    /// the same few dozen strings), so a resource holds two pointers per tag.
+    pub tags: Vec<(Arc<str>, Arc<str>)>,
     /// Index into `Model::programs`; `None` when no plan selects it.
     pub program: Option<usize>,
     /// Index into `Model::groups`.
@@ -499,8 +503,8 @@ impl Resource {
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| **k == *key)
+            .map(|(_, v)| &**v)
     }
 }
 

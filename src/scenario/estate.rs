@@ -6,6 +6,7 @@
 //! template or raising a count leaves every existing resource exactly as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::check::Problems;
 use super::raw::{RawScenario, RawTagValue};
@@ -203,6 +204,16 @@ pub fn generate(
 
     let mut accounts = Vec::new();
     let mut resources = Vec::new();
+    // Every tag key and value, once: resources share them (`Resource::tags`).
+    let mut interned: BTreeSet<Arc<str>> = BTreeSet::new();
+    let mut intern = |s: &str| -> Arc<str> {
+        if let Some(shared) = interned.get(s) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(s);
+        interned.insert(Arc::clone(&shared));
+        shared
+    };
     let mut seen_ids: BTreeMap<u64, &str> = BTreeMap::new();
     let mut duplicate_reported = BTreeSet::new();
     for (t_name, t, ou, first_id, specs) in templates {
@@ -256,15 +267,15 @@ pub fn generate(
                         .iter()
                         .map(|(k, choice)| {
                             let value = match choice {
-                                TagChoice::Fixed(v) => (*v).to_string(),
+                                TagChoice::Fixed(v) => intern(v),
                                 TagChoice::Weighted(choices, total) => {
                                     let u = Dist::uniform(0.0, *total)
                                         .expect("valid")
                                         .sample(&mut r_rng);
-                                    pick(choices, u).to_string()
+                                    intern(pick(choices, u))
                                 }
                             };
-                            ((*k).to_string(), value)
+                            (intern(k), value)
                         })
                         .collect();
                     resources.push(Resource {
@@ -339,5 +350,31 @@ mod tests {
         assert_eq!(pick(&c, 0.999), "a");
         assert_eq!(pick(&c, 1.0), "c");
         assert_eq!(pick(&c, 3.999), "c");
+    }
+
+    #[test]
+    fn resources_share_one_copy_of_each_tag_string() {
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/landing-zone.toml");
+        let (_, model) = crate::scenario::load_model(&file).expect("the default scenario loads");
+        // Each distinct key or value is one allocation, whichever resources carry it.
+        let mut first: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
+        let mut tags = 0;
+        for r in &model.resources {
+            for (k, v) in &r.tags {
+                for s in [k, v] {
+                    let shared = *first.entry(&**s).or_insert(s);
+                    assert!(Arc::ptr_eq(shared, s), "{s:?} is held twice");
+                }
+                assert_eq!(r.tag(k), Some(&**v));
+                tags += 1;
+            }
+        }
+        assert!(
+            tags > 10 * first.len(),
+            "{tags} tags, {} strings",
+            first.len()
+        );
+        assert_eq!(model.resources[0].tag("no such tag"), None);
     }
 }
