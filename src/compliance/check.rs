@@ -970,7 +970,8 @@ fn evaluate_check(
     struct Tally {
         compliant: usize,
         non_compliant: usize,
-        resources: Vec<(usize, bool, bool)>,
+        /// (resource, compliant, raised); `u32` as in [`ResourceEvaluation`].
+        resources: Vec<(u32, bool, bool)>,
     }
     #[derive(Default)]
     struct Group {
@@ -989,11 +990,13 @@ fn evaluate_check(
         match verdict {
             Ok(()) => {
                 tally.compliant += 1;
-                tally.resources.push((r, true, false));
+                tally.resources.push((r as u32, true, false));
             }
             Err(gap) => {
                 tally.non_compliant += 1;
-                tally.resources.push((r, false, gap.severity.is_some()));
+                tally
+                    .resources
+                    .push((r as u32, false, gap.severity.is_some()));
                 let Some(severity) = gap.severity else {
                     continue;
                 };
@@ -1077,11 +1080,8 @@ fn evaluate_check(
             findings: finding_of_ou.remove(&ou).unwrap_or_default(),
         });
         report.resources.extend(tally.resources.into_iter().map(
-            |(resource, compliant, raised)| ResourceEvaluation {
-                control,
-                resource,
-                compliant,
-                raised,
+            |(resource, compliant, raised)| {
+                ResourceEvaluation::new(control, resource as usize, compliant, raised)
             },
         ));
     }

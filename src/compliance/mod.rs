@@ -44,17 +44,40 @@ impl ControlEvaluation {
     }
 }
 
-/// One control evaluated on one resource (AWS's resource compliance report).
+/// One control evaluated on one resource (AWS's resource compliance report). There is
+/// one per resource in each control's scope, so the indices are 32-bit: 12 bytes each
+/// instead of 24.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceEvaluation {
-    /// Index into `Report::controls`.
-    pub control: usize,
-    /// Index into `Model::resources`.
-    pub resource: usize,
+    control: u32,
+    resource: u32,
     pub compliant: bool,
     /// The non-compliance raised a finding (the requirement asks for the control); the
     /// rest are recorded for the reports only.
     pub raised: bool,
+}
+
+impl ResourceEvaluation {
+    /// Panics when an index does not fit in 32 bits (the estate holds at most
+    /// `scenario::resolve::MAX_RESOURCES` resources).
+    pub fn new(control: usize, resource: usize, compliant: bool, raised: bool) -> Self {
+        ResourceEvaluation {
+            control: u32::try_from(control).expect("fewer than 2^32 controls"),
+            resource: u32::try_from(resource).expect("fewer than 2^32 resources"),
+            compliant,
+            raised,
+        }
+    }
+
+    /// Index into `Report::controls`.
+    pub fn control(&self) -> usize {
+        self.control as usize
+    }
+
+    /// Index into `Model::resources`.
+    pub fn resource(&self) -> usize {
+        self.resource as usize
+    }
 }
 
 pub mod check;

@@ -452,6 +452,11 @@ pub struct Ou {
     pub parent: Option<usize>,
 }
 
+/// A resource's tags, (key, value) in the order written. Shared across the estate
+/// (`scenario::estate` interns the strings and the lists: thousands of resources carry
+/// the same few lists of the same few dozen strings), so a resource holds one pointer.
+pub type Tags = Arc<[(Arc<str>, Arc<str>)]>;
+
 /// One protected (or unprotected) resource of the estate.
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -471,10 +476,8 @@ pub struct Resource {
     /// Natural log of the monthly growth factor (`ln(1 + growth)`), per 30.4375 days;
     /// the size compounds once a day.
     pub log_growth_per_month: f64,
-    /// Tags as written (after weighted choices are drawn). Keys and values are shared
-    /// across the estate (`scenario::estate` interns them: thousands of resources carry
-    /// the same few dozen strings), so a resource holds two pointers per tag.
-    pub tags: Vec<(Arc<str>, Arc<str>)>,
+    /// Tags as written (after weighted choices are drawn).
+    pub tags: Tags,
     /// Index into `Model::programs`; `None` when no plan selects it.
     pub program: Option<usize>,
     /// Index into `Model::groups`.

@@ -206,13 +206,13 @@ pub fn resource_report(
         .iter()
         .filter(|e| all || e.raised)
         .map(|e| {
-            let c = &report.controls[e.control];
-            let r = &model.resources[e.resource];
+            let c = &report.controls[e.control()];
+            let r = &model.resources[e.resource()];
             ResourceRow {
                 accountId: &model.accounts[r.account].id,
                 region: &r.region,
                 frameworkName: &c.framework,
-                frameworkDescription: &descriptions[e.control],
+                frameworkDescription: &descriptions[e.control()],
                 controlName: &c.control,
                 resourceId: &r.name,
                 resourceType: r.resource_type.name(),
@@ -235,9 +235,9 @@ pub fn control_report(
     // (account, region, control) → (compliant, non-compliant).
     let mut cells: BTreeMap<(usize, &str, usize), (usize, usize)> = BTreeMap::new();
     for e in &report.resources {
-        let r = &model.resources[e.resource];
+        let r = &model.resources[e.resource()];
         let cell = cells
-            .entry((r.account, r.region.as_str(), e.control))
+            .entry((r.account, r.region.as_str(), e.control()))
             .or_default();
         if e.compliant {
             cell.0 += 1;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::check::Problems;
 use super::raw::{RawScenario, RawTagValue};
 use crate::dist::Dist;
-use crate::model::{Account, GIB_BYTES, Ou, Resource, ResourceType};
+use crate::model::{Account, GIB_BYTES, Ou, Resource, ResourceType, Tags};
 use crate::rng::{Stream, stream};
 
 /// The "trial" number under which estate draws are made (no real trial uses it).
@@ -204,8 +204,10 @@ pub fn generate(
 
     let mut accounts = Vec::new();
     let mut resources = Vec::new();
-    // Every tag key and value, once: resources share them (`Resource::tags`).
+    // Every tag key and value, and every tag list, once: resources share them
+    // (`Resource::tags`).
     let mut interned: BTreeSet<Arc<str>> = BTreeSet::new();
+    let mut tag_lists: BTreeSet<Tags> = BTreeSet::new();
     let mut intern = |s: &str| -> Arc<str> {
         if let Some(shared) = interned.get(s) {
             return Arc::clone(shared);
@@ -277,7 +279,15 @@ pub fn generate(
                             };
                             (intern(k), value)
                         })
-                        .collect();
+                        .collect::<Vec<_>>();
+                    let tags = match tag_lists.get(tags.as_slice()) {
+                        Some(shared) => Arc::clone(shared),
+                        None => {
+                            let shared: Tags = Arc::from(tags);
+                            tag_lists.insert(Arc::clone(&shared));
+                            shared
+                        }
+                    };
                     resources.push(Resource {
                         entity_id: entity,
                         name: format!("{}-{}-{j}", account.id, spec.name),
@@ -353,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn resources_share_one_copy_of_each_tag_string() {
+    fn resources_share_one_copy_of_each_tag_string_and_list() {
         let file =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/landing-zone.toml");
         let (_, model) = crate::scenario::load_model(&file).expect("the default scenario loads");
@@ -361,7 +371,7 @@ mod tests {
         let mut first: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
         let mut tags = 0;
         for r in &model.resources {
-            for (k, v) in &r.tags {
+            for (k, v) in r.tags.iter() {
                 for s in [k, v] {
                     let shared = *first.entry(&**s).or_insert(s);
                     assert!(Arc::ptr_eq(shared, s), "{s:?} is held twice");
