@@ -985,18 +985,17 @@ fn evaluate_check(
     let mut groups: BTreeMap<(Severity, String), Group> = BTreeMap::new();
     for (r, resource) in model.resources.iter().enumerate() {
         let Some(verdict) = evaluate(r) else { continue };
+        let index = u32::try_from(r).expect("fewer than 2^32 resources");
         let ou = model.ous[model.accounts[resource.account].ou].name.clone();
         let tally = by_ou.entry(ou.clone()).or_default();
         match verdict {
             Ok(()) => {
                 tally.compliant += 1;
-                tally.resources.push((r as u32, true, false));
+                tally.resources.push((index, true, false));
             }
             Err(gap) => {
                 tally.non_compliant += 1;
-                tally
-                    .resources
-                    .push((r as u32, false, gap.severity.is_some()));
+                tally.resources.push((index, false, gap.severity.is_some()));
                 let Some(severity) = gap.severity else {
                     continue;
                 };
