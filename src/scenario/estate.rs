@@ -206,16 +206,9 @@ pub fn generate(
     let mut resources = Vec::new();
     // Every tag key and value, and every tag list, once: resources share them
     // (`Resource::tags`).
-    let mut interned: BTreeSet<Arc<str>> = BTreeSet::new();
+    let mut strings: BTreeSet<Arc<str>> = BTreeSet::new();
     let mut tag_lists: BTreeSet<Tags> = BTreeSet::new();
-    let mut intern = |s: &str| -> Arc<str> {
-        if let Some(shared) = interned.get(s) {
-            return Arc::clone(shared);
-        }
-        let shared: Arc<str> = Arc::from(s);
-        interned.insert(Arc::clone(&shared));
-        shared
-    };
+    let mut intern = |s: &str| share(&mut strings, s);
     let mut seen_ids: BTreeMap<u64, &str> = BTreeMap::new();
     let mut duplicate_reported = BTreeSet::new();
     for (t_name, t, ou, first_id, specs) in templates {
@@ -280,14 +273,7 @@ pub fn generate(
                             (intern(k), value)
                         })
                         .collect::<Vec<_>>();
-                    let tags = match tag_lists.get(tags.as_slice()) {
-                        Some(shared) => Arc::clone(shared),
-                        None => {
-                            let shared: Tags = Arc::from(tags);
-                            tag_lists.insert(Arc::clone(&shared));
-                            shared
-                        }
-                    };
+                    let tags = share(&mut tag_lists, tags.as_slice());
                     resources.push(Resource {
                         entity_id: entity,
                         name: format!("{}-{}-{j}", account.id, spec.name),
@@ -340,6 +326,19 @@ fn pick<'a>(choices: &[(&'a str, f64)], u: f64) -> &'a str {
         .rev()
         .find(|(_, w)| *w > 0.0)
         .map_or(choices[0].0, |(v, _)| v)
+}
+
+/// The one shared copy of `value` in `set`, added on first sight.
+fn share<T: Ord + ?Sized>(set: &mut BTreeSet<Arc<T>>, value: &T) -> Arc<T>
+where
+    for<'a> Arc<T>: From<&'a T>,
+{
+    if let Some(shared) = set.get(value) {
+        return Arc::clone(shared);
+    }
+    let shared = Arc::from(value);
+    set.insert(Arc::clone(&shared));
+    shared
 }
 
 #[cfg(test)]

@@ -574,8 +574,7 @@ impl ResourceRun {
             let (corrupt_at, detect_at, mut rng) =
                 Corruption::stream(model, resource, trial, seed, settings);
             debug_assert_eq!((corrupt_at, detect_at), (c.corrupt_at, c.detect_at));
-            record_event(group, c.corrupt_at, source, group_spec.rpo_target_seconds);
-            let detect_at = c.detect_at;
+            record_event(group, corrupt_at, source, group_spec.rpo_target_seconds);
             let declaration = crate::dist::Dist::fixed(0.0).expect("valid constant");
             let restored = restore(
                 model,
