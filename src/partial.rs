@@ -23,8 +23,9 @@ use crate::report::summary::RunInfo;
 
 /// The first bytes of every partial.
 pub const MAGIC: &[u8] = b"vaultsim-partial\n";
-/// Bumped whenever the encoding of the header or the accumulator changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the encoding of the header or the accumulator changes. Version 2:
+/// histograms list only their non-zero buckets (version 1 wrote all 2,240 of each).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What a merge must agree on, and which trials a partial holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,48 +105,63 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, Accumulator), String> {
             "partial format version {version}; this vaultsim reads version {FORMAT_VERSION} (re-run the shards with the same vaultsim as the merge)"
         ));
     }
-    postcard::from_bytes(body).map_err(|e| format!("corrupt partial: {e}"))
+    postcard::from_bytes(body).map_err(|e| {
+        format!(
+            "corrupt partial ({e}): the file is truncated or damaged; copy it again from where its shard wrote it, or re-run that shard"
+        )
+    })
 }
 
-/// Checks that `headers` (in any order) are the shards of one run, each exactly once:
-/// the same version, maths, scenario, seed, trials and shard count. Returns the common
-/// header's run (shard fields of the first) or what is wrong, naming the partials by
-/// their position in `names`.
+/// Checks that `h` (named `name`) is a shard of the same run as `first` (named
+/// `first_name`): the same version, maths, scenario, seed, trials and shard count.
+/// `merge` calls it on each partial as it is read, before folding it in.
+pub fn check_same_run(
+    first: &Header,
+    first_name: &str,
+    h: &Header,
+    name: &str,
+) -> Result<(), String> {
+    let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
+        Err(format!(
+            "{name} is from another run than {first_name}: {what} {b}, not {a}"
+        ))
+    };
+    if h.vaultsim_version != first.vaultsim_version {
+        return differs("vaultsim", &first.vaultsim_version, &h.vaultsim_version);
+    }
+    if h.maths_fingerprint != first.maths_fingerprint {
+        return differs(
+            "maths fingerprint",
+            &first.maths_fingerprint,
+            &h.maths_fingerprint,
+        );
+    }
+    if h.scenario_sha256 != first.scenario_sha256 || h.scenario_file != first.scenario_file {
+        return differs(
+            "scenario",
+            &format!("{} ({})", first.scenario_file, first.scenario_sha256),
+            &format!("{} ({})", h.scenario_file, h.scenario_sha256),
+        );
+    }
+    if h.seed != first.seed {
+        return differs("seed", &first.seed, &h.seed);
+    }
+    if h.trials != first.trials {
+        return differs("trials", &first.trials, &h.trials);
+    }
+    if h.shards != first.shards {
+        return differs("shard count", &first.shards, &h.shards);
+    }
+    Ok(())
+}
+
+/// Checks that `headers` (in any order) are the shards of one run, each exactly once
+/// (`check_same_run`, then every shard index once). Names the partials by their
+/// position in `names`.
 pub fn check_complete(headers: &[Header], names: &[String]) -> Result<(), String> {
     let first = headers.first().ok_or("no partial to merge")?;
     for (h, name) in headers.iter().zip(names).skip(1) {
-        let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
-            Err(format!(
-                "{name} is from another run than {}: {what} {b}, not {a}",
-                names[0]
-            ))
-        };
-        if h.vaultsim_version != first.vaultsim_version {
-            return differs("vaultsim", &first.vaultsim_version, &h.vaultsim_version);
-        }
-        if h.maths_fingerprint != first.maths_fingerprint {
-            return differs(
-                "maths fingerprint",
-                &first.maths_fingerprint,
-                &h.maths_fingerprint,
-            );
-        }
-        if h.scenario_sha256 != first.scenario_sha256 || h.scenario_file != first.scenario_file {
-            return differs(
-                "scenario",
-                &format!("{} ({})", first.scenario_file, first.scenario_sha256),
-                &format!("{} ({})", h.scenario_file, h.scenario_sha256),
-            );
-        }
-        if h.seed != first.seed {
-            return differs("seed", &first.seed, &h.seed);
-        }
-        if h.trials != first.trials {
-            return differs("trials", &first.trials, &h.trials);
-        }
-        if h.shards != first.shards {
-            return differs("shard count", &first.shards, &h.shards);
-        }
+        check_same_run(first, &names[0], h, name)?;
     }
     let mut seen: Vec<Option<&str>> = vec![None; first.shards as usize];
     for (h, name) in headers.iter().zip(names) {

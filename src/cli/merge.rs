@@ -38,23 +38,34 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let mut headers = Vec::new();
-    let mut accumulators = Vec::new();
+    // Each partial is checked against the first and folded in as soon as it is read,
+    // so a merge holds one accumulator and one partial at a time, whatever the number
+    // of shards (folding is exact and in any order: `Accumulator::merge`).
+    let mut headers: Vec<partial::Header> = Vec::new();
+    let mut merged: Option<crate::montecarlo::Accumulator> = None;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     for (file, name) in files.iter().zip(&names) {
         let decoded = std::fs::read(file)
             .map_err(|e| format!("cannot read: {e}"))
             .and_then(|bytes| partial::decode(&bytes));
-        match decoded {
-            Ok((h, a)) => {
-                headers.push(h);
-                accumulators.push(a);
-            }
+        let (h, a) = match decoded {
+            Ok(x) => x,
             Err(message) => {
                 eprintln!("error: {name}: {message}");
                 return Ok(EXIT_BAD_INPUT);
             }
+        };
+        if let Some(first) = headers.first()
+            && let Err(message) = partial::check_same_run(first, &names[0], &h, name)
+        {
+            eprintln!("error: {message}");
+            return Ok(EXIT_BAD_INPUT);
         }
+        headers.push(h);
+        merged = Some(match merged {
+            None => a,
+            Some(m) => m.merge(a),
+        });
     }
     if let Err(message) = partial::check_complete(&headers, &names) {
         eprintln!("error: {message}");
@@ -91,10 +102,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
         return Ok(EXIT_BAD_INPUT);
     }
     let rows = crate::montecarlo::rows(&model);
-    let merged = accumulators
-        .into_iter()
-        .reduce(crate::montecarlo::Accumulator::merge)
-        .expect("at least one partial");
+    let merged = merged.expect("at least one partial");
     if merged.trials() != header.trials {
         eprintln!(
             "error: the partials hold {} trials; the run has {}",

@@ -66,7 +66,7 @@
 //! values of one group span a few ranges, so a histogram typically holds a
 //! handful of blocks. Which blocks exist never changes a result: a missing
 //! block reads as zeros, equality compares values, and the serialized form
-//! is the dense arrays.
+//! lists the non-zero buckets in bucket order.
 
 use std::fmt;
 
@@ -118,7 +118,7 @@ type Block = [Cell; BLOCK_BUCKETS];
 /// A mergeable histogram of non-negative integer values (seconds); see the
 /// module documentation for the layout, the ramp method and the resolution.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
-#[serde(into = "Dense", try_from = "Dense")]
+#[serde(into = "Sparse", try_from = "Sparse")]
 pub struct Histogram {
     /// Per block, its index in `blocks`, or [`NO_BLOCK`].
     slots: [u8; BLOCKS],
@@ -134,26 +134,33 @@ pub struct Histogram {
     max: u64,
 }
 
-/// The serialized form (partials): every bucket's counters as three dense arrays, so
-/// the bytes do not depend on which blocks happen to be allocated.
+/// The serialized form (partials): the buckets whose counters are not all zero, in
+/// bucket order, each with its index. The bytes depend only on the values, not on
+/// which blocks happen to be allocated, and an RPO or RTO histogram, whose values span a
+/// few power-of-two ranges, takes a few hundred bytes where the 2,240 buckets' dense
+/// counters took 6.7 KB.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Dense {
-    delta: Box<[i64]>,
-    inner: Box<[i64]>,
-    point: Box<[u64]>,
+struct Sparse {
+    /// (bucket index, delta, inner, point), indices strictly increasing.
+    cells: Vec<(u16, i64, i64, u64)>,
     total_mass: u128,
     twice_sum: u128,
     min: u64,
     max: u64,
 }
 
-impl From<Histogram> for Dense {
-    fn from(h: Histogram) -> Dense {
-        let cells: Vec<Cell> = (0..Histogram::BUCKET_COUNT).map(|j| h.cell(j)).collect();
-        Dense {
-            delta: cells.iter().map(|c| c.delta).collect(),
-            inner: cells.iter().map(|c| c.inner).collect(),
-            point: cells.iter().map(|c| c.point).collect(),
+impl From<Histogram> for Sparse {
+    fn from(h: Histogram) -> Sparse {
+        let cells = (0..Histogram::BUCKET_COUNT)
+            .map(|j| (j, h.cell(j)))
+            .filter(|(_, c)| *c != Cell::ZERO)
+            .map(|(j, c)| {
+                let j = u16::try_from(j).expect("2,240 buckets index in 16 bits");
+                (j, c.delta, c.inner, c.point)
+            })
+            .collect();
+        Sparse {
+            cells,
             total_mass: h.total_mass,
             twice_sum: h.twice_sum,
             min: h.min,
@@ -162,35 +169,33 @@ impl From<Histogram> for Dense {
     }
 }
 
-impl TryFrom<Dense> for Histogram {
+impl TryFrom<Sparse> for Histogram {
     type Error = String;
 
-    /// Refuses arrays of another length than [`Histogram::BUCKET_COUNT`] (a corrupt
-    /// partial, or one from another layout).
-    fn try_from(d: Dense) -> Result<Histogram, String> {
-        let lengths = [d.delta.len(), d.inner.len(), d.point.len()];
-        if lengths != [Self::BUCKET_COUNT; 3] {
-            return Err(format!(
-                "a histogram holds {lengths:?} buckets per counter, expected {} each",
-                Self::BUCKET_COUNT
-            ));
-        }
+    /// Refuses bucket indices out of order or beyond [`Histogram::BUCKET_COUNT`] (a
+    /// corrupt partial, or one from another layout).
+    fn try_from(s: Sparse) -> Result<Histogram, String> {
         let mut h = Histogram::new();
-        let cells = d.delta.iter().zip(&d.inner[..]).zip(&d.point[..]);
-        for (j, ((&delta, &inner), &point)) in cells.enumerate() {
-            let cell = Cell {
+        let mut previous: Option<usize> = None;
+        for (j, delta, inner, point) in s.cells {
+            let j = usize::from(j);
+            if j >= Self::BUCKET_COUNT || previous.is_some_and(|p| j <= p) {
+                return Err(format!(
+                    "a histogram's bucket {j} is out of order or beyond its {} buckets",
+                    Self::BUCKET_COUNT
+                ));
+            }
+            previous = Some(j);
+            *h.cell_mut(j) = Cell {
                 delta,
                 inner,
                 point,
             };
-            if cell != Cell::ZERO {
-                *h.cell_mut(j) = cell;
-            }
         }
-        h.total_mass = d.total_mass;
-        h.twice_sum = d.twice_sum;
-        h.min = d.min;
-        h.max = d.max;
+        h.total_mass = s.total_mass;
+        h.twice_sum = s.twice_sum;
+        h.min = s.min;
+        h.max = s.max;
         Ok(h)
     }
 }
@@ -884,7 +889,7 @@ mod tests {
 
     /// Which blocks a histogram has allocated (here: blocks left from values cleared
     /// away, or from a merge) changes neither its values, nor equality, nor its
-    /// serialized bytes, which are the dense arrays of the three counters.
+    /// serialized bytes, which list the non-zero buckets.
     #[test]
     fn allocated_blocks_change_no_value_and_no_byte() {
         let ops = random_ops(300);
@@ -910,20 +915,27 @@ mod tests {
             assert_eq!(back.quantile(q), fresh.quantile(q));
         }
 
-        // The dense form: 2,240 counters of each kind, whatever is allocated.
-        let dense = Dense::from(H::new());
-        assert_eq!(dense.delta.len(), H::BUCKET_COUNT);
-        assert!(dense.point.iter().all(|&p| p == 0));
-        // Another length is refused, not read as far as it goes.
-        let mut short = Dense::from(H::new());
-        short.inner = vec![0; 100].into_boxed_slice();
-        assert!(H::try_from(short).unwrap_err().contains("expected 2240"));
+        // The serialized form lists the non-zero buckets, whatever is allocated.
+        assert!(Sparse::from(H::new()).cells.is_empty());
         let mut one = H::new();
         one.add_point(86_400, 3);
-        let dense = Dense::from(one);
-        let j = H::bucket_index(86_400);
-        assert_eq!(dense.point[j], 3);
-        assert_eq!(dense.point.iter().sum::<u64>(), 3);
+        let sparse = Sparse::from(one.clone());
+        let j = u16::try_from(H::bucket_index(86_400)).unwrap();
+        assert_eq!(sparse.cells, [(j, 0, 0, 3)]);
+        // Buckets out of order or beyond the layout are refused, not read as far as
+        // they go.
+        let mut two = one.clone();
+        two.add_point(7, 1);
+        let mut swapped = Sparse::from(two);
+        swapped.cells.reverse();
+        assert!(H::try_from(swapped).unwrap_err().contains("out of order"));
+        let mut beyond = Sparse::from(one);
+        beyond.cells[0].0 = 2_240;
+        assert!(
+            H::try_from(beyond)
+                .unwrap_err()
+                .contains("beyond its 2240 buckets")
+        );
     }
 
     /// A day's RPO sawtooth and a few restore times touch a few power-of-two

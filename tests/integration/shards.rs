@@ -124,6 +124,17 @@ fn merges_of_partials_that_are_not_one_run_are_refused() {
     )
     .unwrap();
     refused(&[&a0, &a1], "has changed since the shards ran");
+    // A partial cut short in transfer: the message says what to do about it.
+    let cut = dir.path().join("cut");
+    std::fs::create_dir(&cut).unwrap();
+    let bytes = std::fs::read(a1.join("partial-0001-of-0002.bin")).unwrap();
+    std::fs::write(
+        cut.join("partial-0001-of-0002.bin"),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+    refused(&[&a0, &cut], "truncated or damaged");
+    refused(&[&a0, &cut], "re-run that shard");
     // Not a partial.
     let junk = dir.path().join("junk");
     std::fs::create_dir(&junk).unwrap();
