@@ -119,7 +119,7 @@ fn same_resources(a: &Model, b: &Model) -> usize {
         (
             r.entity_id,
             r.name.as_str(),
-            r.region.as_str(),
+            &*r.region,
             r.resource_type,
             r.size_bytes,
             r.daily_change_fraction.to_bits(),

@@ -465,7 +465,7 @@ pub struct Resource {
     /// Human-readable id (`<account id>-<resource template>-<index>`).
     pub name: String,
     pub account: usize,
-    pub region: String,
+    pub region: Arc<str>,
     /// Index of `region` in `Model::regions`.
     pub region_id: u16,
     pub resource_type: ResourceType,

@@ -237,7 +237,7 @@ pub fn control_report(
     for e in &report.resources {
         let r = &model.resources[e.resource()];
         let cell = cells
-            .entry((r.account, r.region.as_str(), e.control()))
+            .entry((r.account, &*r.region, e.control()))
             .or_default();
         if e.compliant {
             cell.0 += 1;

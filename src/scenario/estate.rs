@@ -278,7 +278,7 @@ pub fn generate(
                         entity_id: entity,
                         name: format!("{}-{}-{j}", account.id, spec.name),
                         account: account_index,
-                        region: account.home_region.clone(),
+                        region: intern(&account.home_region),
                         // Interned by `resolve` once every region name is known.
                         region_id: 0,
                         resource_type: spec.resource_type,
@@ -385,5 +385,13 @@ mod tests {
             first.len()
         );
         assert_eq!(model.resources[0].tag("no such tag"), None);
+        // Region names are shared the same way: one allocation per region.
+        let mut regions: BTreeMap<&str, &Arc<str>> = BTreeMap::new();
+        for r in &model.resources {
+            let shared = *regions.entry(&*r.region).or_insert(&r.region);
+            assert!(Arc::ptr_eq(shared, &r.region), "{} is held twice", r.region);
+            assert_eq!(*model.regions[usize::from(r.region_id)], *r.region);
+        }
+        assert!(model.resources.len() > 1_000 * regions.len());
     }
 }

@@ -747,7 +747,8 @@ impl ResolvedPlan {
     /// Whether the plan backs up `resource`, wherever it is attached: the resource is in
     /// one of the plan's regions and one of its selections (a union, as in AWS) picks it.
     pub(super) fn selects(&self, resource: &Resource, account_id: &str) -> bool {
-        self.regions.contains(&resource.region) && self.selections_pick(resource, account_id)
+        self.regions.iter().any(|r| **r == *resource.region)
+            && self.selections_pick(resource, account_id)
     }
 
     /// Whether one of the plan's selections picks `resource`, whatever its region.

@@ -1155,7 +1155,7 @@ fn keys(raw: &super::raw::RawKeys, model: &Model, problems: &mut Problems) -> Op
 /// Numbers every region the model names and builds the region-pair lookup table.
 fn intern_regions(model: &mut Model) {
     let mut names = std::collections::BTreeSet::new();
-    names.extend(model.resources.iter().map(|r| r.region.clone()));
+    names.extend(model.resources.iter().map(|r| r.region.to_string()));
     names.extend(model.vaults.iter().filter_map(|v| v.region.clone()));
     for p in &model.region_pairs {
         names.insert(p.source.clone());
