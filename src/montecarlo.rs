@@ -13,7 +13,6 @@ use rayon::prelude::*;
 use crate::model::Model;
 use crate::sim::OutageTimeline;
 pub use crate::sim::View;
-use crate::sim::ops::CopyDays;
 use crate::sim::outcome::MonthlyCost;
 use crate::sim::{
     CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_into,
@@ -157,6 +156,17 @@ struct RowAccumulator {
     per_trial: Vec<RowTrial>,
 }
 
+/// One trial's copy activity per day that is reported as bands across trials (the
+/// per-link fields of `sim::ops::CopyDays`, and the lag, whose mean is over the trials
+/// that completed copies that day).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct CopyDayTrial {
+    backlog_jobs: Vec<Vec<i64>>,
+    backlog_bytes: Vec<Vec<i128>>,
+    lag_p50_seconds: Vec<Option<f64>>,
+    lag_p95_seconds: Vec<Option<f64>>,
+}
+
 /// Exact, mergeable totals of a set of trials.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
@@ -167,8 +177,13 @@ pub struct Accumulator {
     copies: CopyCounts,
     /// (trial, what came back when after its region outages).
     outage: Vec<(u64, OutageTimeline)>,
-    /// (trial, copy activity per day).
-    copy_days: Vec<(u64, CopyDays)>,
+    /// (trial, per day: the links' backlogs and the copy lag), kept per trial for their
+    /// bands across trials.
+    copy_days: Vec<(u64, CopyDayTrial)>,
+    /// Per day, copy jobs `[created, completed, failed, refused_cold]` summed over the
+    /// trials: only their means are reported, and an integer sum is exact in any order,
+    /// so these are not kept per trial.
+    copy_day_totals: Vec<[u64; 4]>,
     /// (trial, `[alarm][month]` firings summed over accounts).
     alarm_totals: Vec<(u64, Vec<Vec<u64>>)>,
     /// `[alarm][month][n]`: account-trials with `n` firings (n capped at the last index).
@@ -201,6 +216,7 @@ impl Accumulator {
             copies: CopyCounts::new(),
             outage: Vec::new(),
             copy_days: Vec::new(),
+            copy_day_totals: Vec::new(),
             alarm_totals: Vec::new(),
             alarm_counts: Vec::new(),
             monitored_accounts: 0,
@@ -244,8 +260,30 @@ impl Accumulator {
         if outcome.outage.affected.iter().any(|&a| a > 0) {
             self.outage.push((outcome.trial, outcome.outage.clone()));
         }
-        self.copy_days
-            .push((outcome.trial, outcome.copy_days.clone()));
+        let days = &outcome.copy_days;
+        if self.copy_day_totals.is_empty() {
+            self.copy_day_totals = vec![[0; 4]; days.created.len()];
+        }
+        for (d, total) in self.copy_day_totals.iter_mut().enumerate() {
+            let today = [
+                days.created[d],
+                days.completed[d],
+                days.failed[d],
+                days.refused_cold[d],
+            ];
+            for (t, n) in total.iter_mut().zip(today) {
+                *t += n;
+            }
+        }
+        self.copy_days.push((
+            outcome.trial,
+            CopyDayTrial {
+                backlog_jobs: days.backlog_jobs.clone(),
+                backlog_bytes: days.backlog_bytes.clone(),
+                lag_p50_seconds: days.lag_p50_seconds.clone(),
+                lag_p95_seconds: days.lag_p95_seconds.clone(),
+            },
+        ));
         let alarms = &outcome.alarms;
         self.monitored_accounts = alarms.monitored_accounts;
         if self.alarm_counts.is_empty() {
@@ -299,6 +337,15 @@ impl Accumulator {
         self.copies.merge(&other.copies);
         self.outage.extend(other.outage);
         self.copy_days.extend(other.copy_days);
+        if self.copy_day_totals.is_empty() {
+            self.copy_day_totals = other.copy_day_totals;
+        } else {
+            for (a, b) in self.copy_day_totals.iter_mut().zip(&other.copy_day_totals) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            }
+        }
         self.alarm_totals.extend(other.alarm_totals);
         self.cost.extend(other.cost);
         if self.alarm_counts.is_empty() {
@@ -357,7 +404,7 @@ impl Accumulator {
             })
             .collect();
         let restore_timeline = restore_timeline(&self.outage);
-        let copy_days = copy_days(&self.copy_days);
+        let copy_days = copy_days(&self.copy_days, &self.copy_day_totals);
         let alarms = alarm_months(
             &self.alarm_totals,
             &self.alarm_counts,
@@ -659,10 +706,12 @@ fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CopyDayEstimate {
     pub day: usize,
-    pub created: Band,
-    pub completed: Band,
-    pub failed: Band,
-    pub refused_cold: Band,
+    /// Copy jobs created, completed, failed and refused (source already cold) that day:
+    /// means over trials (`sim::ops::CopyDays`).
+    pub created: f64,
+    pub completed: f64,
+    pub failed: f64,
+    pub refused_cold: f64,
     /// Per link (`Model::region_pairs` order): copies waiting or transferring at day end.
     pub backlog_jobs: Vec<Band>,
     pub backlog_bytes: Vec<Band>,
@@ -686,25 +735,28 @@ pub struct AlarmMonthEstimate {
     pub organization: Band,
 }
 
-fn copy_days(trials: &[(u64, CopyDays)]) -> Vec<CopyDayEstimate> {
+fn copy_days(trials: &[(u64, CopyDayTrial)], totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
     let Some(first) = trials.first() else {
         return Vec::new();
     };
-    let band = |f: &dyn Fn(&CopyDays) -> f64| {
+    let n = trials.len() as f64;
+    let band = |f: &dyn Fn(&CopyDayTrial) -> f64| {
         Band::of(&trials.iter().map(|(_, c)| f(c)).collect::<Vec<_>>())
     };
-    (0..first.1.created.len())
-        .map(|d| {
-            let lag = |f: &dyn Fn(&CopyDays) -> Option<f64>| {
+    totals
+        .iter()
+        .enumerate()
+        .map(|(d, &[created, completed, failed, refused_cold])| {
+            let lag = |f: &dyn Fn(&CopyDayTrial) -> Option<f64>| {
                 let v: Vec<f64> = trials.iter().filter_map(|(_, c)| f(c)).collect();
                 (!v.is_empty()).then(|| estimate::mean(&v))
             };
             CopyDayEstimate {
                 day: d,
-                created: band(&|c| c.created[d] as f64),
-                completed: band(&|c| c.completed[d] as f64),
-                failed: band(&|c| c.failed[d] as f64),
-                refused_cold: band(&|c| c.refused_cold[d] as f64),
+                created: created as f64 / n,
+                completed: completed as f64 / n,
+                failed: failed as f64 / n,
+                refused_cold: refused_cold as f64 / n,
                 backlog_jobs: (0..first.1.backlog_jobs.len())
                     .map(|l| band(&|c| c.backlog_jobs[l][d] as f64))
                     .collect(),

@@ -25,7 +25,8 @@ use crate::report::summary::RunInfo;
 pub const MAGIC: &[u8] = b"vaultsim-partial\n";
 /// Bumped whenever the encoding of the header or the accumulator changes. Version 2:
 /// histograms list only their non-zero buckets (version 1 wrote all 2,240 of each).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3: daily copy counts are sums over the shard's trials, not kept per trial.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What a merge must agree on, and which trials a partial holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

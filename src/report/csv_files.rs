@@ -211,10 +211,10 @@ pub fn copies_daily(link_names: &[String], estimates: &Estimates) -> String {
     for d in &estimates.copy_days {
         let mut record = vec![
             d.day.to_string(),
-            num(Some(d.created.mean), 3),
-            num(Some(d.completed.mean), 3),
-            num(Some(d.failed.mean), 3),
-            num(Some(d.refused_cold.mean), 3),
+            num(Some(d.created), 3),
+            num(Some(d.completed), 3),
+            num(Some(d.failed), 3),
+            num(Some(d.refused_cold), 3),
             num(d.lag_p50_seconds, 0),
             num(d.lag_p95_seconds, 0),
         ];

@@ -75,10 +75,7 @@ fn dr_rpo_is_local_rpo_plus_copy_time() {
         // the day's lag within the ±9 % of its histogram bucket.
         assert_eq!(e.copy_days.len(), 11);
         for d in &e.copy_days {
-            assert_eq!(
-                (d.created.mean, d.completed.mean, d.failed.mean),
-                (1.0, 1.0, 0.0)
-            );
+            assert_eq!((d.created, d.completed, d.failed), (1.0, 1.0, 0.0));
             assert_eq!(d.backlog_jobs[0].mean, 0.0);
             let p50 = d.lag_p50_seconds.expect("copies completed");
             assert!(

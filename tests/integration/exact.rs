@@ -281,3 +281,43 @@ fn an_outcome_reused_across_trials_equals_a_fresh_one() {
     simulate_into(&model, 1, seed, &mut scratch, &mut other);
     assert_eq!(format!("{other:?}"), format!("{fresh:?}"));
 }
+
+/// Copy jobs created, completed, failed and refused per day are reported as means over
+/// trials only, so the accumulator keeps their integer sums instead of every trial's
+/// days. The means must be what the straightforward path gives: each trial simulated on
+/// its own and its day's counts averaged in trial order (`estimate::mean`), to the bit.
+#[test]
+fn daily_copy_means_from_sums_equal_the_mean_of_each_trials_counts() {
+    use vaultsim::sim::simulate;
+    use vaultsim::stats::estimate;
+    let path = super::common::root().join("scenarios/bench-gate.toml");
+    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
+    let seed = 20_261_128;
+    let trials = 0..3;
+    let rows = vaultsim::montecarlo::rows(&model);
+    let e = vaultsim::montecarlo::run(&model, &rows, trials.clone(), seed, &|| {}).finish(&rows);
+    let each: Vec<_> = trials
+        .map(|t| simulate(&model, t, seed).copy_days)
+        .collect();
+    assert_eq!(e.copy_days.len(), each[0].created.len());
+    let mut failed = 0.0;
+    for d in &e.copy_days {
+        let mean = |f: &dyn Fn(&vaultsim::sim::ops::CopyDays) -> u64| {
+            estimate::mean(&each.iter().map(|c| f(c) as f64).collect::<Vec<_>>())
+        };
+        let i = d.day;
+        let expected = [
+            mean(&|c| c.created[i]),
+            mean(&|c| c.completed[i]),
+            mean(&|c| c.failed[i]),
+            mean(&|c| c.refused_cold[i]),
+        ];
+        let got = [d.created, d.completed, d.failed, d.refused_cold];
+        assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "day {i}");
+        failed += d.failed;
+    }
+    // Not a vacuous comparison: the gate scenario creates copies daily and some fail.
+    let busy = e.copy_days.iter().filter(|d| d.created > 0.0).count();
+    assert!(busy > e.copy_days.len() / 2, "copies on {busy} days");
+    assert!(failed > 0.0, "some copies fail in the gate scenario");
+}
