@@ -378,33 +378,30 @@ impl Accumulator {
         self.cost.sort_by_key(|c| c.0);
     }
 
-    /// Computes the estimates. Per-trial values are put in trial order first.
+    /// Computes the estimates. Per-trial values are put in trial order first. Each
+    /// family of per-trial values is consumed as its estimates are made (the rows' are
+    /// moved into `Series`, not copied), so the finish adds little to the run's peak.
     pub fn finish(mut self, rows: &[RowSpec]) -> Estimates {
         self.put_in_trial_order();
         let n = self.trials;
+        let mut row_series = Vec::with_capacity(self.rows.len());
         let row_estimates = rows
             .iter()
-            .zip(&self.rows)
+            .zip(self.rows)
             .enumerate()
-            .map(|(i, (spec, acc))| RowEstimate {
-                spec_index: i,
-                ..row_estimate(spec, acc)
+            .map(|(i, (spec, acc))| {
+                let estimate = RowEstimate {
+                    spec_index: i,
+                    ..row_estimate(spec, &acc)
+                };
+                row_series.push(acc.per_trial);
+                estimate
             })
             .collect();
-        let days = self.storage.first().map_or(0, |s| s.1.len());
-        let storage = (0..days)
-            .map(|d| {
-                let warm: Vec<f64> = self.storage.iter().map(|s| s.1[d] as f64).collect();
-                let cold: Vec<f64> = self.storage.iter().map(|s| s.2[d] as f64).collect();
-                DayStorage {
-                    day: d,
-                    warm: Band::of(&warm),
-                    cold: Band::of(&cold),
-                }
-            })
-            .collect();
-        let restore_timeline = restore_timeline(&self.outage);
+        let storage = storage_days(self.storage);
+        let restore_timeline = restore_timeline(self.outage);
         let copy_days = copy_days(&self.copy_days, &self.copy_day_totals);
+        drop(self.copy_days);
         let alarms = alarm_months(
             &self.alarm_totals,
             &self.alarm_counts,
@@ -412,7 +409,7 @@ impl Accumulator {
         );
         let series = Series {
             trials: self.cost.iter().map(|c| c.0).collect(),
-            rows: self.rows.iter().map(|r| r.per_trial.clone()).collect(),
+            rows: row_series,
             cost: self.cost.iter().map(|(_, c)| TrialCost::of(c)).collect(),
         };
         Estimates {
@@ -428,6 +425,22 @@ impl Accumulator {
             cost: cost_forecast(&self.cost),
         }
     }
+}
+
+/// Warm and cold bytes stored per day, across trials (each trial: its day series).
+fn storage_days(trials: Vec<(u64, Vec<u64>, Vec<u64>)>) -> Vec<DayStorage> {
+    let days = trials.first().map_or(0, |s| s.1.len());
+    (0..days)
+        .map(|d| {
+            let warm: Vec<f64> = trials.iter().map(|s| s.1[d] as f64).collect();
+            let cold: Vec<f64> = trials.iter().map(|s| s.2[d] as f64).collect();
+            DayStorage {
+                day: d,
+                warm: Band::of(&warm),
+                cold: Band::of(&cold),
+            }
+        })
+        .collect()
 }
 
 /// An estimate with its Monte Carlo standard error (`None` where none is defined).
@@ -824,26 +837,22 @@ pub struct TimelinePoint {
     pub share: Band,
 }
 
-fn restore_timeline(outage: &[(u64, OutageTimeline)]) -> Vec<TimelinePoint> {
+fn restore_timeline(mut outage: Vec<(u64, OutageTimeline)>) -> Vec<TimelinePoint> {
+    // Back by the end of hour h: prefix sums of what came back in each hour, in place.
+    fn cumulate<T: Copy + std::ops::AddAssign + Default>(per_hour: &mut [T]) {
+        let mut sum = T::default();
+        for x in per_hour {
+            sum += *x;
+            *x = sum;
+        }
+    }
+    for (_, o) in &mut outage {
+        o.resources.iter_mut().for_each(|h| cumulate(h));
+        o.bytes.iter_mut().for_each(|h| cumulate(h));
+    }
     let Some(first) = outage.first() else {
         return Vec::new();
     };
-    // Back by the end of hour h: prefix sums of what came back in each hour.
-    fn prefix<T: Copy + std::ops::AddAssign + Default>(per_hour: &[Vec<T>]) -> Vec<Vec<T>> {
-        per_hour
-            .iter()
-            .map(|h| {
-                h.iter()
-                    .scan(T::default(), |sum, &x| {
-                        *sum += x;
-                        Some(*sum)
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-    let resources: Vec<Vec<Vec<u64>>> = outage.iter().map(|(_, o)| prefix(&o.resources)).collect();
-    let bytes: Vec<Vec<Vec<u128>>> = outage.iter().map(|(_, o)| prefix(&o.bytes)).collect();
     let (tiers, hours) = (
         first.1.resources.len(),
         first.1.resources.first().map_or(0, Vec::len),
@@ -855,8 +864,14 @@ fn restore_timeline(outage: &[(u64, OutageTimeline)]) -> Vec<TimelinePoint> {
             continue;
         }
         for hour in 0..hours {
-            let back: Vec<f64> = resources.iter().map(|c| c[tier][hour] as f64).collect();
-            let back_bytes: Vec<f64> = bytes.iter().map(|c| c[tier][hour] as f64).collect();
+            let back: Vec<f64> = outage
+                .iter()
+                .map(|(_, o)| o.resources[tier][hour] as f64)
+                .collect();
+            let back_bytes: Vec<f64> = outage
+                .iter()
+                .map(|(_, o)| o.bytes[tier][hour] as f64)
+                .collect();
             let share: Vec<f64> = back
                 .iter()
                 .zip(&affected)
