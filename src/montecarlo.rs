@@ -384,8 +384,7 @@ impl Accumulator {
     pub fn finish(mut self, rows: &[RowSpec]) -> Estimates {
         self.put_in_trial_order();
         let n = self.trials;
-        let mut row_series = Vec::with_capacity(self.rows.len());
-        let row_estimates = rows
+        let (row_estimates, row_series): (Vec<_>, Vec<_>) = rows
             .iter()
             .zip(self.rows)
             .enumerate()
@@ -394,14 +393,12 @@ impl Accumulator {
                     spec_index: i,
                     ..row_estimate(spec, &acc)
                 };
-                row_series.push(acc.per_trial);
-                estimate
+                (estimate, acc.per_trial)
             })
-            .collect();
+            .unzip();
         let storage = storage_days(self.storage);
         let restore_timeline = restore_timeline(self.outage);
-        let copy_days = copy_days(&self.copy_days, &self.copy_day_totals);
-        drop(self.copy_days);
+        let copy_days = copy_days(self.copy_days, &self.copy_day_totals);
         let alarms = alarm_months(
             &self.alarm_totals,
             &self.alarm_counts,
@@ -748,7 +745,7 @@ pub struct AlarmMonthEstimate {
     pub organization: Band,
 }
 
-fn copy_days(trials: &[(u64, CopyDayTrial)], totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
+fn copy_days(trials: Vec<(u64, CopyDayTrial)>, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
     let Some(first) = trials.first() else {
         return Vec::new();
     };
