@@ -261,20 +261,17 @@ impl Accumulator {
             self.outage.push((outcome.trial, outcome.outage.clone()));
         }
         let days = &outcome.copy_days;
-        if self.copy_day_totals.is_empty() {
-            self.copy_day_totals = vec![[0; 4]; days.created.len()];
-        }
-        for (d, total) in self.copy_day_totals.iter_mut().enumerate() {
-            let today = [
-                days.created[d],
-                days.completed[d],
-                days.failed[d],
-                days.refused_cold[d],
-            ];
-            for (t, n) in total.iter_mut().zip(today) {
-                *t += n;
-            }
-        }
+        add_day_totals(
+            &mut self.copy_day_totals,
+            (0..days.created.len()).map(|d| {
+                [
+                    days.created[d],
+                    days.completed[d],
+                    days.failed[d],
+                    days.refused_cold[d],
+                ]
+            }),
+        );
         self.copy_days.push((
             outcome.trial,
             CopyDayTrial {
@@ -337,15 +334,7 @@ impl Accumulator {
         self.copies.merge(&other.copies);
         self.outage.extend(other.outage);
         self.copy_days.extend(other.copy_days);
-        if self.copy_day_totals.is_empty() {
-            self.copy_day_totals = other.copy_day_totals;
-        } else {
-            for (a, b) in self.copy_day_totals.iter_mut().zip(&other.copy_day_totals) {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-            }
-        }
+        add_day_totals(&mut self.copy_day_totals, other.copy_day_totals.into_iter());
         self.alarm_totals.extend(other.alarm_totals);
         self.cost.extend(other.cost);
         if self.alarm_counts.is_empty() {
@@ -420,6 +409,19 @@ impl Accumulator {
             copy_days,
             alarms,
             cost: cost_forecast(&self.cost),
+        }
+    }
+}
+
+/// Adds per-day copy job counts (`[created, completed, failed, refused_cold]`) into
+/// `totals`, sized on first use: one trial's days, or another accumulator's sums.
+fn add_day_totals(totals: &mut Vec<[u64; 4]>, days: impl ExactSizeIterator<Item = [u64; 4]>) {
+    if totals.is_empty() {
+        totals.resize(days.len(), [0; 4]);
+    }
+    for (total, day) in totals.iter_mut().zip(days) {
+        for (t, n) in total.iter_mut().zip(day) {
+            *t += n;
         }
     }
 }
