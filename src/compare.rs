@@ -167,7 +167,7 @@ pub fn compare(
             continue;
         };
         let spec_b = &rows_b[j];
-        let (ta, tb) = (&a.series.rows[i], &b.series.rows[j]);
+        let (ta, tb) = (&a.series.row(i), &b.series.row(j));
         let mut metrics = Vec::new();
         for metric in Metric::ALL {
             let wanted = match metric {
@@ -222,7 +222,7 @@ pub fn compare(
         }
     }
     Comparison {
-        trials: a.series.rows.first().map_or(0, Vec::len),
+        trials: a.series.row_trials(),
         rows,
         cost: cost(&a.series.cost, &b.series.cost, cost_categories),
         unmatched,

@@ -11,12 +11,14 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::model::Model;
-use crate::sim::OutageTimeline;
 pub use crate::sim::View;
 use crate::sim::outcome::MonthlyCost;
 use crate::sim::{
     CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_into,
     trial::Scratch,
+};
+use crate::stats::records::{
+    self, Columns, NONE_WORD, TrialRecords, optional_float, optional_word,
 };
 use crate::stats::{Histogram, estimate};
 
@@ -132,6 +134,56 @@ pub struct RowTrial {
     pub losses: u64,
 }
 
+/// Record words of one row in one trial: two shapes, six counts.
+const ROW_WORDS: usize = 2 * SHAPE_WORDS + 6;
+const SHAPE_WORDS: usize = 6;
+
+impl RowTrial {
+    /// Appends its record words (`ROW_WORDS`; the trial is the record's key).
+    fn encode(&self, out: &mut Vec<u64>) {
+        for shape in [self.rpo, self.rto] {
+            match shape {
+                Some(s) => {
+                    out.extend(s.quantiles.map(f64::to_bits));
+                    out.extend([s.max.to_bits(), s.mean.to_bits()]);
+                }
+                None => out.extend([NONE_WORD; SHAPE_WORDS]),
+            }
+        }
+        out.extend([
+            self.rpo_met,
+            self.rpo_unrecoverable,
+            self.rpo_observed,
+            self.rto_met,
+            self.unrecoverable_losses,
+            self.losses,
+        ]);
+    }
+
+    /// The row trial whose record words are `w` (`ROW_WORDS`).
+    fn decode(trial: u64, w: &[u64]) -> RowTrial {
+        let shape = |s: &[u64]| {
+            (s[4] != NONE_WORD).then(|| Shape {
+                quantiles: std::array::from_fn(|i| f64::from_bits(s[i])),
+                max: f64::from_bits(s[4]),
+                mean: f64::from_bits(s[5]),
+            })
+        };
+        let c = &w[2 * SHAPE_WORDS..];
+        RowTrial {
+            trial,
+            rpo: shape(&w[..SHAPE_WORDS]),
+            rto: shape(&w[SHAPE_WORDS..2 * SHAPE_WORDS]),
+            rpo_met: c[0],
+            rpo_unrecoverable: c[1],
+            rpo_observed: c[2],
+            rto_met: c[3],
+            unrecoverable_losses: c[4],
+            losses: c[5],
+        }
+    }
+}
+
 /// Quantiles (`QUANTILES`), maximum and mean of one distribution in one trial.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Shape {
@@ -150,52 +202,119 @@ impl Shape {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct RowAccumulator {
-    pooled: GroupOutcome,
-    per_trial: Vec<RowTrial>,
+/// The shape of a priced trial's bill as record words: months, categories, the values
+/// of each cost dimension, lifecycle rules and charges (`MonthlyCost`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct CostLayout {
+    months: usize,
+    categories: usize,
+    dimension_values: Vec<usize>,
+    rules: usize,
+    charges: usize,
 }
 
-/// One trial's copy activity per day that is reported as bands across trials (the
-/// per-link fields of `sim::ops::CopyDays`, and the lag, whose mean is over the trials
-/// that completed copies that day).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct CopyDayTrial {
-    backlog_jobs: Vec<Vec<i64>>,
-    backlog_bytes: Vec<Vec<i128>>,
-    lag_p50_seconds: Vec<Option<f64>>,
-    lag_p95_seconds: Vec<Option<f64>>,
+/// Record words of one rule's lifecycle cost.
+const LIFECYCLE_WORDS: usize = 5;
+
+impl CostLayout {
+    fn of(c: &MonthlyCost) -> CostLayout {
+        CostLayout {
+            months: c.total.len(),
+            categories: c.by_category.len(),
+            dimension_values: c.by_dimension.iter().map(Vec::len).collect(),
+            rules: c.lifecycle.len(),
+            charges: c.unpriced.len(),
+        }
+    }
+
+    /// First word of category `k`'s months (the total's months come first).
+    fn category(&self, k: usize) -> usize {
+        self.months * (1 + k)
+    }
+
+    /// First word of value `v` of dimension `d`'s months.
+    fn dimension(&self, d: usize, v: usize) -> usize {
+        let before: usize = self.dimension_values[..d].iter().sum();
+        self.category(self.categories) + self.months * (before + v)
+    }
+
+    /// Words of the steady month, then the projected one.
+    fn steady(&self) -> usize {
+        self.dimension(self.dimension_values.len(), 0)
+    }
+
+    fn lifecycle(&self, rule: usize) -> usize {
+        self.steady() + 2 + LIFECYCLE_WORDS * rule
+    }
+
+    fn unpriced(&self, charge: usize) -> usize {
+        self.lifecycle(self.rules) + charge
+    }
+
+    /// Appends the record words of `c`.
+    fn encode(c: &MonthlyCost, out: &mut Vec<u64>) {
+        let floats = |out: &mut Vec<u64>, v: &[f64]| out.extend(v.iter().map(|x| x.to_bits()));
+        floats(out, &c.total);
+        c.by_category.iter().for_each(|m| floats(out, m));
+        c.by_dimension.iter().flatten().for_each(|m| floats(out, m));
+        out.push(optional_word(c.steady_monthly));
+        out.push(optional_word(c.projected_steady_monthly));
+        for l in &c.lifecycle {
+            out.extend([
+                l.points,
+                l.unsupported,
+                l.unpriced,
+                l.designed_usd.to_bits(),
+                l.stay_warm_usd.to_bits(),
+            ]);
+        }
+        floats(out, &c.unpriced);
+    }
 }
 
 /// Exact, mergeable totals of a set of trials.
+///
+/// Per-trial values (kept for bands and standard errors across trials) are
+/// `TrialRecords`, one record per trial and family: in memory up to a budget, then in a
+/// temporary file, so the accumulator's memory does not grow with the trial count.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
-    rows: Vec<RowAccumulator>,
-    /// (trial, warm bytes per day, cold bytes per day).
-    storage: Vec<(u64, Vec<u64>, Vec<u64>)>,
+    /// Per report row, its outcome pooled over the trials.
+    rows: Vec<GroupOutcome>,
+    /// Per trial, every row's `RowTrial` (`ROW_WORDS` each, rows in order).
+    row_trials: TrialRecords,
+    /// Per trial, per day: warm bytes, cold bytes.
+    storage: TrialRecords,
     jobs: JobCounts,
     copies: CopyCounts,
-    /// (trial, what came back when after its region outages).
-    outage: Vec<(u64, OutageTimeline)>,
-    /// (trial, per day: the links' backlogs and the copy lag), kept per trial for their
-    /// bands across trials.
-    copy_days: Vec<(u64, CopyDayTrial)>,
+    /// Per trial with a region outage, per tier: resources affected, then per hour the
+    /// resources and bytes back by its end (prefix sums; bytes as floats).
+    outage: TrialRecords,
+    outage_tiers: usize,
+    /// Per trial, per day: each link's backlog in jobs, then in bytes (as floats), then
+    /// the copy lag p50 and p95 (optional floats), kept for their bands across trials.
+    copy_days: TrialRecords,
+    copy_links: usize,
     /// Per day, copy jobs `[created, completed, failed, refused_cold]` summed over the
     /// trials: only their means are reported, and an integer sum is exact in any order,
     /// so these are not kept per trial.
     copy_day_totals: Vec<[u64; 4]>,
-    /// (trial, `[alarm][month]` firings summed over accounts).
-    alarm_totals: Vec<(u64, Vec<Vec<u64>>)>,
+    /// Per trial, `[alarm][month]` firings summed over accounts.
+    alarm_totals: TrialRecords,
     /// `[alarm][month][n]`: account-trials with `n` firings (n capped at the last index).
     alarm_counts: Vec<Vec<Vec<u64>>>,
     monitored_accounts: usize,
-    /// (trial, its bill per month).
-    cost: Vec<(u64, MonthlyCost)>,
+    /// Per priced trial, its bill per month (`cost_layout`).
+    cost: TrialRecords,
+    cost_layout: Option<CostLayout>,
     trials: u64,
     /// Scratch for a row pooled from several groups, reused across trials (not part of
     /// the totals: never serialized or merged).
     #[serde(skip)]
     combined: Option<GroupOutcome>,
+    /// Scratch for a record being encoded.
+    #[serde(skip)]
+    record: Vec<u64>,
 }
 
 /// Firings per account per month above which the per-account distribution is capped.
@@ -203,33 +322,42 @@ const MAX_FIRINGS_COUNTED: usize = 1_000;
 
 impl Accumulator {
     pub fn new(rows: &[RowSpec]) -> Accumulator {
+        Accumulator::with_memory_budget(rows, records::MEMORY_BUDGET_WORDS)
+    }
+
+    /// An accumulator whose per-trial records keep `budget_words` words of each family
+    /// in memory before they go to a temporary file (0: all of them go).
+    pub fn with_memory_budget(rows: &[RowSpec], budget_words: usize) -> Accumulator {
+        let records = || TrialRecords::with_memory_budget(budget_words);
         Accumulator {
-            rows: rows
-                .iter()
-                .map(|_| RowAccumulator {
-                    pooled: GroupOutcome::new(),
-                    per_trial: Vec::new(),
-                })
-                .collect(),
-            storage: Vec::new(),
+            rows: rows.iter().map(|_| GroupOutcome::new()).collect(),
+            row_trials: records(),
+            storage: records(),
             jobs: JobCounts::default(),
             copies: CopyCounts::new(),
-            outage: Vec::new(),
-            copy_days: Vec::new(),
+            outage: records(),
+            outage_tiers: 0,
+            copy_days: records(),
+            copy_links: 0,
             copy_day_totals: Vec::new(),
-            alarm_totals: Vec::new(),
+            alarm_totals: records(),
             alarm_counts: Vec::new(),
             monitored_accounts: 0,
-            cost: Vec::new(),
+            cost: records(),
+            cost_layout: None,
             trials: 0,
             combined: None,
+            record: Vec::new(),
         }
     }
 
     /// Folds one trial in.
     pub fn add(&mut self, rows: &[RowSpec], outcome: &TrialOutcome) {
+        let trial = outcome.trial;
         let combined = self.combined.get_or_insert_with(GroupOutcome::new);
-        for (spec, acc) in rows.iter().zip(&mut self.rows) {
+        let record = &mut self.record;
+        record.clear();
+        for (spec, pooled) in rows.iter().zip(&mut self.rows) {
             let groups = outcome.view(spec.view);
             let group = if let [only] = spec.members.as_slice() {
                 &groups[*only]
@@ -240,9 +368,9 @@ impl Accumulator {
                 }
                 &*combined
             };
-            acc.pooled.merge(group);
-            acc.per_trial.push(RowTrial {
-                trial: outcome.trial,
+            pooled.merge(group);
+            RowTrial {
+                trial,
                 rpo: Shape::of(&group.rpo),
                 rto: Shape::of(&group.rto),
                 rpo_met: group.rpo_met_seconds,
@@ -251,15 +379,35 @@ impl Accumulator {
                 rto_met: group.rto_met,
                 unrecoverable_losses: group.unrecoverable_losses,
                 losses: group.losses,
-            });
+            }
+            .encode(record);
         }
+        self.row_trials.push(trial, record);
+
         let (warm, cold) = outcome.storage.daily_average_bytes();
-        self.storage.push((outcome.trial, warm, cold));
+        record.clear();
+        record.extend(warm.iter().zip(&cold).flat_map(|(&w, &c)| [w, c]));
+        self.storage.push(trial, record);
         self.jobs.merge(&outcome.jobs);
         self.copies.merge(&outcome.copies);
-        if outcome.outage.affected.iter().any(|&a| a > 0) {
-            self.outage.push((outcome.trial, outcome.outage.clone()));
+
+        let outage = &outcome.outage;
+        if outage.affected.iter().any(|&a| a > 0) {
+            // Back by the end of hour h: prefix sums of what came back in each hour.
+            record.clear();
+            for (tier, &affected) in outage.affected.iter().enumerate() {
+                record.push(affected);
+                let (mut resources, mut bytes) = (0u64, 0u128);
+                for (r, b) in outage.resources[tier].iter().zip(&outage.bytes[tier]) {
+                    resources += r;
+                    bytes += b;
+                    record.extend([resources, (bytes as f64).to_bits()]);
+                }
+            }
+            self.outage_tiers = outage.affected.len();
+            self.outage.push(trial, record);
         }
+
         let days = &outcome.copy_days;
         add_day_totals(
             &mut self.copy_day_totals,
@@ -272,15 +420,16 @@ impl Accumulator {
                 ]
             }),
         );
-        self.copy_days.push((
-            outcome.trial,
-            CopyDayTrial {
-                backlog_jobs: days.backlog_jobs.clone(),
-                backlog_bytes: days.backlog_bytes.clone(),
-                lag_p50_seconds: days.lag_p50_seconds.clone(),
-                lag_p95_seconds: days.lag_p95_seconds.clone(),
-            },
-        ));
+        record.clear();
+        for d in 0..days.created.len() {
+            record.extend(days.backlog_jobs.iter().map(|l| (l[d] as f64).to_bits()));
+            record.extend(days.backlog_bytes.iter().map(|l| (l[d] as f64).to_bits()));
+            record.push(optional_word(days.lag_p50_seconds[d]));
+            record.push(optional_word(days.lag_p95_seconds[d]));
+        }
+        self.copy_links = days.backlog_jobs.len();
+        self.copy_days.push(trial, record);
+
         let alarms = &outcome.alarms;
         self.monitored_accounts = alarms.monitored_accounts;
         if self.alarm_counts.is_empty() {
@@ -290,24 +439,22 @@ impl Accumulator {
                 .map(|months| vec![vec![0; MAX_FIRINGS_COUNTED + 1]; months.len()])
                 .collect();
         }
-        let mut totals = Vec::with_capacity(alarms.firings.len());
+        record.clear();
         for (a, months) in alarms.firings.iter().enumerate() {
-            totals.push(
-                months
-                    .iter()
-                    .enumerate()
-                    .map(|(m, accounts)| {
-                        for &n in accounts {
-                            self.alarm_counts[a][m][(n as usize).min(MAX_FIRINGS_COUNTED)] += 1;
-                        }
-                        accounts.iter().map(|&n| u64::from(n)).sum()
-                    })
-                    .collect(),
-            );
+            for (m, accounts) in months.iter().enumerate() {
+                for &n in accounts {
+                    self.alarm_counts[a][m][(n as usize).min(MAX_FIRINGS_COUNTED)] += 1;
+                }
+                record.push(accounts.iter().map(|&n| u64::from(n)).sum());
+            }
         }
-        self.alarm_totals.push((outcome.trial, totals));
+        self.alarm_totals.push(trial, record);
+
         if let Some(bill) = &outcome.cost_usd {
-            self.cost.push((outcome.trial, bill.clone()));
+            record.clear();
+            CostLayout::encode(bill, record);
+            self.cost_layout.get_or_insert_with(|| CostLayout::of(bill));
+            self.cost.push(trial, record);
         }
         self.trials += 1;
     }
@@ -325,18 +472,23 @@ impl Accumulator {
 
     /// Merges another accumulator (exact; order does not matter).
     pub fn merge(mut self, other: Accumulator) -> Accumulator {
-        for (a, b) in self.rows.iter_mut().zip(other.rows) {
-            a.pooled.merge(&b.pooled);
-            a.per_trial.extend(b.per_trial);
+        for (a, b) in self.rows.iter_mut().zip(&other.rows) {
+            a.merge(b);
         }
-        self.storage.extend(other.storage);
+        self.row_trials.append(&other.row_trials);
+        self.storage.append(&other.storage);
         self.jobs.merge(&other.jobs);
         self.copies.merge(&other.copies);
-        self.outage.extend(other.outage);
-        self.copy_days.extend(other.copy_days);
+        self.outage.append(&other.outage);
+        self.outage_tiers = self.outage_tiers.max(other.outage_tiers);
+        self.copy_days.append(&other.copy_days);
+        self.copy_links = self.copy_links.max(other.copy_links);
         add_day_totals(&mut self.copy_day_totals, other.copy_day_totals.into_iter());
-        self.alarm_totals.extend(other.alarm_totals);
-        self.cost.extend(other.cost);
+        self.alarm_totals.append(&other.alarm_totals);
+        self.cost.append(&other.cost);
+        if self.cost_layout.is_none() {
+            self.cost_layout = other.cost_layout;
+        }
         if self.alarm_counts.is_empty() {
             self.alarm_counts = other.alarm_counts;
         } else {
@@ -353,62 +505,64 @@ impl Accumulator {
         self
     }
 
-    /// Puts the per-trial values in trial order. Threads add trials in the order they
+    /// Puts the per-trial records in trial order. Threads add trials in the order they
     /// finish them; after this the accumulator (and a partial written from it) is the
     /// same whatever the thread count.
     pub fn put_in_trial_order(&mut self) {
-        for r in &mut self.rows {
-            r.per_trial.sort_by_key(|t| t.trial);
+        for records in [
+            &mut self.row_trials,
+            &mut self.storage,
+            &mut self.outage,
+            &mut self.copy_days,
+            &mut self.alarm_totals,
+            &mut self.cost,
+        ] {
+            records.put_in_trial_order();
         }
-        self.storage.sort_by_key(|s| s.0);
-        self.outage.sort_by_key(|o| o.0);
-        self.copy_days.sort_by_key(|c| c.0);
-        self.alarm_totals.sort_by_key(|a| a.0);
-        self.cost.sort_by_key(|c| c.0);
     }
 
-    /// Computes the estimates. Per-trial values are put in trial order first. Each
-    /// family of per-trial values is consumed as its estimates are made (the rows' are
-    /// moved into `Series`, not copied), so the finish adds little to the run's peak.
+    /// Computes the estimates. Per-trial records are put in trial order first, then read
+    /// back a block of columns at a time (`stats::records`), so finishing holds little
+    /// beyond one block and the estimates.
     pub fn finish(mut self, rows: &[RowSpec]) -> Estimates {
         self.put_in_trial_order();
         let n = self.trials;
-        let (row_estimates, row_series): (Vec<_>, Vec<_>) = rows
-            .iter()
-            .zip(self.rows)
-            .enumerate()
-            .map(|(i, (spec, acc))| {
-                let estimate = RowEstimate {
-                    spec_index: i,
-                    ..row_estimate(spec, &acc)
-                };
-                (estimate, acc.per_trial)
-            })
-            .unzip();
-        let storage = storage_days(self.storage);
-        let restore_timeline = restore_timeline(self.outage);
-        let copy_days = copy_days(self.copy_days, &self.copy_day_totals);
-        let alarms = alarm_months(
-            &self.alarm_totals,
-            &self.alarm_counts,
-            self.monitored_accounts,
-        );
         let series = Series {
-            trials: self.cost.iter().map(|c| c.0).collect(),
-            rows: row_series,
-            cost: self.cost.iter().map(|(_, c)| TrialCost::of(c)).collect(),
+            trials: self.cost.trials().collect(),
+            rows: self.row_trials,
+            row_count: rows.len(),
+            cost: self
+                .cost_layout
+                .as_ref()
+                .map_or_else(Vec::new, |layout| trial_costs(&self.cost, layout)),
         };
+        let row_estimates = rows
+            .iter()
+            .zip(&self.rows)
+            .enumerate()
+            .map(|(i, (spec, pooled))| RowEstimate {
+                spec_index: i,
+                ..row_estimate(spec, pooled, &series.row(i))
+            })
+            .collect();
         Estimates {
             trials: n,
             rows: row_estimates,
-            series,
-            storage,
+            storage: storage_days(&self.storage),
             jobs: self.jobs,
             copies: self.copies,
-            restore_timeline,
-            copy_days,
-            alarms,
-            cost: cost_forecast(&self.cost),
+            restore_timeline: restore_timeline(&self.outage, self.outage_tiers),
+            copy_days: copy_days(&self.copy_days, self.copy_links, &self.copy_day_totals),
+            alarms: alarm_months(
+                &self.alarm_totals,
+                &self.alarm_counts,
+                self.monitored_accounts,
+            ),
+            cost: self
+                .cost_layout
+                .as_ref()
+                .and_then(|layout| cost_forecast(&self.cost, layout)),
+            series,
         }
     }
 }
@@ -426,18 +580,15 @@ fn add_day_totals(totals: &mut Vec<[u64; 4]>, days: impl ExactSizeIterator<Item 
     }
 }
 
-/// Warm and cold bytes stored per day, across trials (each trial: its day series).
-fn storage_days(trials: Vec<(u64, Vec<u64>, Vec<u64>)>) -> Vec<DayStorage> {
-    let days = trials.first().map_or(0, |s| s.1.len());
-    (0..days)
-        .map(|d| {
-            let warm: Vec<f64> = trials.iter().map(|s| s.1[d] as f64).collect();
-            let cold: Vec<f64> = trials.iter().map(|s| s.2[d] as f64).collect();
-            DayStorage {
-                day: d,
-                warm: Band::of(&warm),
-                cold: Band::of(&cold),
-            }
+/// Warm and cold bytes stored per day, across trials (each record: per day, warm then
+/// cold).
+fn storage_days(records: &TrialRecords) -> Vec<DayStorage> {
+    let mut columns = records.columns();
+    (0..records.width() / 2)
+        .map(|d| DayStorage {
+            day: d,
+            warm: Band::of(&columns.counts(2 * d)),
+            cold: Band::of(&columns.counts(2 * d + 1)),
         })
         .collect()
 }
@@ -556,10 +707,41 @@ pub struct Estimates {
 pub struct Series {
     /// Trial indices of `cost` (empty when the design is not priced).
     pub trials: Vec<u64>,
-    /// `[row][trial]`, rows as `rows()`.
-    pub rows: Vec<Vec<RowTrial>>,
+    /// Per trial, every row's values (read one row at a time: `row`).
+    rows: TrialRecords,
+    row_count: usize,
     /// Per priced trial, its bill.
     pub cost: Vec<TrialCost>,
+}
+
+impl Series {
+    /// Row `i`'s values (rows as `rows()`), one per trial in trial order.
+    pub fn row(&self, i: usize) -> Vec<RowTrial> {
+        let mut columns = self.rows.columns();
+        let words: Vec<Vec<u64>> = (0..ROW_WORDS)
+            .map(|k| columns.get(i * ROW_WORDS + k).to_vec())
+            .collect();
+        let mut record = [0u64; ROW_WORDS];
+        self.rows
+            .trials()
+            .enumerate()
+            .map(|(t, trial)| {
+                for (w, column) in record.iter_mut().zip(&words) {
+                    *w = column[t];
+                }
+                RowTrial::decode(trial, &record)
+            })
+            .collect()
+    }
+
+    /// Trials with row values (0 without rows).
+    pub fn row_trials(&self) -> usize {
+        if self.row_count == 0 {
+            0
+        } else {
+            self.rows.len()
+        }
+    }
 }
 
 /// One trial's bill, summed (USD).
@@ -573,18 +755,39 @@ pub struct TrialCost {
     pub projected_steady_monthly: Option<f64>,
 }
 
-impl TrialCost {
-    fn of(c: &MonthlyCost) -> TrialCost {
-        TrialCost {
-            first_year: c.total.iter().take(12).sum(),
-            first_year_by_category: c
-                .by_category
-                .iter()
-                .map(|months| months.iter().take(12).sum())
-                .collect(),
-            projected_steady_monthly: c.projected_steady_monthly,
-        }
-    }
+/// Each priced trial's bill summed, from its records (`CostLayout`).
+fn trial_costs(records: &TrialRecords, layout: &CostLayout) -> Vec<TrialCost> {
+    let mut columns = records.columns();
+    let first_year: Vec<f64> = months_summed(&mut columns, 0, 0..layout.months.min(12));
+    let by_category: Vec<Vec<f64>> = (0..layout.categories)
+        .map(|k| months_summed(&mut columns, layout.category(k), 0..layout.months.min(12)))
+        .collect();
+    let projected: Vec<Option<f64>> = columns
+        .get(layout.steady() + 1)
+        .iter()
+        .map(|&w| optional_float(w))
+        .collect();
+    (0..records.len())
+        .map(|t| TrialCost {
+            first_year: first_year[t],
+            first_year_by_category: by_category.iter().map(|k| k[t]).collect(),
+            projected_steady_monthly: projected[t],
+        })
+        .collect()
+}
+
+/// Per record, its floats in columns `first + m` for the months `m`, summed in month
+/// order.
+fn months_summed(
+    columns: &mut Columns<'_>,
+    first: usize,
+    months: std::ops::Range<usize>,
+) -> Vec<f64> {
+    let values: Vec<Vec<f64>> = months.map(|m| columns.floats(first + m)).collect();
+    let records = values.first().map_or(columns.len(), Vec::len);
+    (0..records)
+        .map(|t| values.iter().map(|v| v[t]).sum())
+        .collect()
 }
 
 /// What the design costs, per calendar month, across trials (USD).
@@ -643,73 +846,82 @@ fn value_of(values: &[f64]) -> Value {
     }
 }
 
-fn cost_forecast(trials: &[(u64, MonthlyCost)]) -> Option<CostForecast> {
-    let first = &trials.first()?.1;
-    let months = first.total.len();
-    let bands = |f: &dyn Fn(&MonthlyCost, usize) -> f64| -> Vec<Band> {
+fn cost_forecast(records: &TrialRecords, layout: &CostLayout) -> Option<CostForecast> {
+    if records.is_empty() {
+        return None;
+    }
+    let mut columns = records.columns();
+    let months = layout.months;
+    let bands = |columns: &mut Columns<'_>, first: usize| -> Vec<Band> {
         (0..months)
-            .map(|m| Band::of(&trials.iter().map(|(_, c)| f(c, m)).collect::<Vec<_>>()))
+            .map(|m| Band::of(&columns.floats(first + m)))
             .collect()
     };
+    let total = bands(&mut columns, 0);
+    let by_category = (0..layout.categories)
+        .map(|k| bands(&mut columns, layout.category(k)))
+        .collect();
+    let by_dimension = (0..layout.dimension_values.len())
+        .map(|d| {
+            (0..layout.dimension_values[d])
+                .map(|v| bands(&mut columns, layout.dimension(d, v)))
+                .collect()
+        })
+        .collect();
     let years: Vec<Value> = (0..months.div_ceil(12))
         .map(|y| {
-            let totals: Vec<f64> = trials
-                .iter()
-                .map(|(_, c)| c.total.iter().skip(12 * y).take(12).sum())
-                .collect();
-            value_of(&totals)
+            value_of(&months_summed(
+                &mut columns,
+                0,
+                12 * y..months.min(12 * y + 12),
+            ))
         })
         .collect();
-    let steady: Vec<f64> = trials
-        .iter()
-        .filter_map(|(_, c)| c.steady_monthly)
-        .collect();
-    let projected: Vec<f64> = trials
-        .iter()
-        .filter_map(|(_, c)| c.projected_steady_monthly)
-        .collect();
-    let n = trials.len() as f64;
-    let lifecycle = (0..first.lifecycle.len())
-        .filter(|&r| trials.iter().any(|(_, c)| c.lifecycle[r].points > 0))
-        .map(|r| {
-            let mean = |f: &dyn Fn(&crate::sim::outcome::RuleLifecycleCost) -> f64| {
-                trials.iter().map(|(_, c)| f(&c.lifecycle[r])).sum::<f64>() / n
-            };
-            let saving: Vec<f64> = trials
-                .iter()
-                .map(|(_, c)| c.lifecycle[r].stay_warm_usd - c.lifecycle[r].designed_usd)
-                .collect();
-            LifecycleEstimate {
-                rule: r,
-                points: mean(&|l| l.points as f64),
-                unsupported: mean(&|l| l.unsupported as f64),
-                unpriced: mean(&|l| l.unpriced as f64),
-                designed_usd: mean(&|l| l.designed_usd),
-                stay_warm_usd: mean(&|l| l.stay_warm_usd),
-                saving_usd: value_of(&saving),
-            }
-        })
-        .collect();
+    let present = |columns: &mut Columns<'_>, c: usize| -> Vec<f64> {
+        columns
+            .get(c)
+            .iter()
+            .filter_map(|&w| optional_float(w))
+            .collect()
+    };
+    let steady = present(&mut columns, layout.steady());
+    let projected = present(&mut columns, layout.steady() + 1);
+    let n = records.len() as f64;
+    let mut lifecycle = Vec::new();
+    for r in 0..layout.rules {
+        let first = layout.lifecycle(r);
+        if columns.get(first).iter().all(|&points| points == 0) {
+            continue;
+        }
+        let mean = |values: Vec<f64>| values.iter().sum::<f64>() / n;
+        let (designed, stay_warm) = (columns.floats(first + 3), columns.floats(first + 4));
+        let saving: Vec<f64> = stay_warm
+            .iter()
+            .zip(&designed)
+            .map(|(s, d)| s - d)
+            .collect();
+        lifecycle.push(LifecycleEstimate {
+            rule: r,
+            points: mean(columns.counts(first)),
+            unsupported: mean(columns.counts(first + 1)),
+            unpriced: mean(columns.counts(first + 2)),
+            designed_usd: mean(designed),
+            stay_warm_usd: mean(stay_warm),
+            saving_usd: value_of(&saving),
+        });
+    }
     Some(CostForecast {
-        total: bands(&|c, m| c.total[m]),
-        by_category: (0..first.by_category.len())
-            .map(|k| bands(&|c, m| c.by_category[k][m]))
-            .collect(),
-        by_dimension: (0..first.by_dimension.len())
-            .map(|d| {
-                (0..first.by_dimension[d].len())
-                    .map(|v| bands(&|c, m| c.by_dimension[d][v][m]))
-                    .collect()
-            })
-            .collect(),
+        total,
+        by_category,
+        by_dimension,
         first_year: years[0],
         years,
         steady_monthly: value_of(&steady),
         projected_steady_monthly: value_of(&projected),
         projected_steady_band: (!projected.is_empty()).then(|| Band::of(&projected)),
         lifecycle,
-        unpriced: (0..first.unpriced.len())
-            .map(|k| trials.iter().map(|(_, c)| c.unpriced[k]).sum::<f64>() / n)
+        unpriced: (0..layout.charges)
+            .map(|k| columns.floats(layout.unpriced(k)).iter().sum::<f64>() / n)
             .collect(),
     })
 }
@@ -747,47 +959,58 @@ pub struct AlarmMonthEstimate {
     pub organization: Band,
 }
 
-fn copy_days(trials: Vec<(u64, CopyDayTrial)>, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
-    let Some(first) = trials.first() else {
+/// Copy activity per day across trials: the means from the day sums, the backlog bands
+/// and lag means from each trial's record (per day: `links` backlogs in jobs, `links` in
+/// bytes, lag p50, lag p95).
+fn copy_days(records: &TrialRecords, links: usize, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
+    if records.is_empty() {
         return Vec::new();
-    };
-    let n = trials.len() as f64;
-    let band = |f: &dyn Fn(&CopyDayTrial) -> f64| {
-        Band::of(&trials.iter().map(|(_, c)| f(c)).collect::<Vec<_>>())
-    };
+    }
+    let n = records.len() as f64;
+    let per_day = 2 * links + 2;
+    let mut columns = records.columns();
     totals
         .iter()
         .enumerate()
         .map(|(d, &[created, completed, failed, refused_cold])| {
-            let lag = |f: &dyn Fn(&CopyDayTrial) -> Option<f64>| {
-                let v: Vec<f64> = trials.iter().filter_map(|(_, c)| f(c)).collect();
+            let first = d * per_day;
+            let mut lag = |c: usize| {
+                let v: Vec<f64> = columns
+                    .get(c)
+                    .iter()
+                    .filter_map(|&w| optional_float(w))
+                    .collect();
                 (!v.is_empty()).then(|| estimate::mean(&v))
             };
+            let (lag_p50_seconds, lag_p95_seconds) =
+                (lag(first + 2 * links), lag(first + 2 * links + 1));
             CopyDayEstimate {
                 day: d,
                 created: created as f64 / n,
                 completed: completed as f64 / n,
                 failed: failed as f64 / n,
                 refused_cold: refused_cold as f64 / n,
-                backlog_jobs: (0..first.1.backlog_jobs.len())
-                    .map(|l| band(&|c| c.backlog_jobs[l][d] as f64))
+                backlog_jobs: (0..links)
+                    .map(|l| Band::of(&columns.floats(first + l)))
                     .collect(),
-                backlog_bytes: (0..first.1.backlog_bytes.len())
-                    .map(|l| band(&|c| c.backlog_bytes[l][d] as f64))
+                backlog_bytes: (0..links)
+                    .map(|l| Band::of(&columns.floats(first + links + l)))
                     .collect(),
-                lag_p50_seconds: lag(&|c| c.lag_p50_seconds[d]),
-                lag_p95_seconds: lag(&|c| c.lag_p95_seconds[d]),
+                lag_p50_seconds,
+                lag_p95_seconds,
             }
         })
         .collect()
 }
 
 fn alarm_months(
-    totals: &[(u64, Vec<Vec<u64>>)],
+    totals: &TrialRecords,
     counts: &[Vec<Vec<u64>>],
     monitored_accounts: usize,
 ) -> Vec<AlarmMonthEstimate> {
     let mut out = Vec::new();
+    let mut columns = totals.columns();
+    let mut column = 0;
     for (alarm, months) in counts.iter().enumerate() {
         for (month, histogram) in months.iter().enumerate() {
             let n: u64 = histogram.iter().sum();
@@ -806,7 +1029,8 @@ fn alarm_months(
                     seen >= rank.max(1)
                 })
                 .unwrap_or(0);
-            let organization: Vec<f64> = totals.iter().map(|t| t.1[alarm][month] as f64).collect();
+            let organization = columns.counts(column);
+            column += 1;
             out.push(AlarmMonthEstimate {
                 alarm,
                 month,
@@ -836,41 +1060,26 @@ pub struct TimelinePoint {
     pub share: Band,
 }
 
-fn restore_timeline(mut outage: Vec<(u64, OutageTimeline)>) -> Vec<TimelinePoint> {
-    // Back by the end of hour h: prefix sums of what came back in each hour, in place.
-    fn cumulate<T: Copy + std::ops::AddAssign + Default>(per_hour: &mut [T]) {
-        let mut sum = T::default();
-        for x in per_hour {
-            sum += *x;
-            *x = sum;
-        }
-    }
-    for (_, o) in &mut outage {
-        o.resources.iter_mut().for_each(|h| cumulate(h));
-        o.bytes.iter_mut().for_each(|h| cumulate(h));
-    }
-    let Some(first) = outage.first() else {
+/// Per tier and hour, what is back across the trials with region outages (each record:
+/// per tier, the resources affected, then per hour the resources and bytes back by its
+/// end).
+fn restore_timeline(records: &TrialRecords, tiers: usize) -> Vec<TimelinePoint> {
+    if records.is_empty() {
         return Vec::new();
-    };
-    let (tiers, hours) = (
-        first.1.resources.len(),
-        first.1.resources.first().map_or(0, Vec::len),
-    );
+    }
+    let per_tier = records.width() / tiers;
+    let hours = (per_tier - 1) / 2;
+    let mut columns = records.columns();
     let mut points = Vec::new();
     for tier in 0..tiers {
-        let affected: Vec<f64> = outage.iter().map(|o| o.1.affected[tier] as f64).collect();
+        let first = tier * per_tier;
+        let affected = columns.counts(first);
         if affected.iter().all(|&a| a == 0.0) {
             continue;
         }
         for hour in 0..hours {
-            let back: Vec<f64> = outage
-                .iter()
-                .map(|(_, o)| o.resources[tier][hour] as f64)
-                .collect();
-            let back_bytes: Vec<f64> = outage
-                .iter()
-                .map(|(_, o)| o.bytes[tier][hour] as f64)
-                .collect();
+            let back = columns.counts(first + 1 + 2 * hour);
+            let back_bytes = columns.floats(first + 2 + 2 * hour);
             let share: Vec<f64> = back
                 .iter()
                 .zip(&affected)
@@ -889,8 +1098,7 @@ fn restore_timeline(mut outage: Vec<(u64, OutageTimeline)>) -> Vec<TimelinePoint
     points
 }
 
-fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
-    let t = &acc.per_trial;
+fn row_estimate(spec: &RowSpec, pooled: &GroupOutcome, t: &[RowTrial]) -> RowEstimate {
     let distribution = |pooled: &Histogram, shape: fn(&RowTrial) -> Option<Shape>| {
         let per: Vec<Shape> = t.iter().filter_map(shape).collect();
         let se = |f: fn(&Shape) -> f64| {
@@ -941,8 +1149,8 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
     };
     RowEstimate {
         spec_index: 0,
-        rpo: distribution(&acc.pooled.rpo, |x| x.rpo),
-        rto: distribution(&acc.pooled.rto, |x| x.rto),
+        rpo: distribution(&pooled.rpo, |x| x.rpo),
+        rto: distribution(&pooled.rto, |x| x.rto),
         p_meet_rpo: if spec.rpo_target_seconds.is_some() {
             ratio(|x| x.rpo_met, |x| x.rpo_observed)
         } else {
@@ -955,7 +1163,7 @@ fn row_estimate(spec: &RowSpec, acc: &RowAccumulator) -> RowEstimate {
         },
         p_unrecoverable_time: ratio(|x| x.rpo_unrecoverable, |x| x.rpo_observed),
         p_unrecoverable: ratio(|x| x.unrecoverable_losses, |x| x.losses),
-        losses: acc.pooled.losses,
+        losses: pooled.losses,
     }
 }
 

@@ -26,7 +26,9 @@ pub const MAGIC: &[u8] = b"vaultsim-partial\n";
 /// Bumped whenever the encoding of the header or the accumulator changes. Version 2:
 /// histograms list only their non-zero buckets (version 1 wrote all 2,240 of each).
 /// Version 3: daily copy counts are sums over the shard's trials, not kept per trial.
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4: per-trial values are fixed-width records of 64-bit words
+/// (`stats::records`), one per trial and family.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// What a merge must agree on, and which trials a partial holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

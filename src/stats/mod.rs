@@ -15,6 +15,9 @@
 //! - [`estimate`]: mean, standard deviation and standard error of per-trial
 //!   values, and the pooled ratio estimator with its delta-method standard
 //!   error for probabilities estimated from per-trial counts.
+//! - [`records`]: per-trial values as fixed-width records of 64-bit words, kept in
+//!   memory up to a budget and beyond it in an anonymous temporary file, read back by
+//!   column in trial order: what keeps a run's memory independent of its trial count.
 //!
 //! Neighbours: the simulation feeds histograms per trial; the Monte Carlo
 //! driver merges them and keeps per-trial values; `report` reads quantiles,
@@ -22,6 +25,7 @@
 
 pub mod estimate;
 pub mod histogram;
+pub mod records;
 
 pub use estimate::{MeanEstimate, RatioEstimate};
 pub use histogram::Histogram;
