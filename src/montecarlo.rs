@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::model::Model;
 pub use crate::sim::View;
-use crate::sim::outcome::MonthlyCost;
+use crate::sim::outcome::{MonthlyCost, TIMELINE_HOURS};
 use crate::sim::{
     CopyCounts, GroupOutcome, JobCounts, TrialOutcome, outcome::simulated, simulate_into,
     trial::Scratch,
@@ -290,11 +290,9 @@ pub struct Accumulator {
     /// Per trial with a region outage, per tier: resources affected, then per hour the
     /// resources and bytes back by its end (prefix sums; bytes as floats).
     outage: TrialRecords,
-    outage_tiers: usize,
     /// Per trial, per day: each link's backlog in jobs, then in bytes (as floats), then
     /// the copy lag p50 and p95 (optional floats), kept for their bands across trials.
     copy_days: TrialRecords,
-    copy_links: usize,
     /// Per day, copy jobs `[created, completed, failed, refused_cold]` summed over the
     /// trials: only their means are reported, and an integer sum is exact in any order,
     /// so these are not kept per trial.
@@ -336,9 +334,7 @@ impl Accumulator {
             jobs: JobCounts::default(),
             copies: CopyCounts::new(),
             outage: records(),
-            outage_tiers: 0,
             copy_days: records(),
-            copy_links: 0,
             copy_day_totals: Vec::new(),
             alarm_totals: records(),
             alarm_counts: Vec::new(),
@@ -404,7 +400,6 @@ impl Accumulator {
                     record.extend([resources, (bytes as f64).to_bits()]);
                 }
             }
-            self.outage_tiers = outage.affected.len();
             self.outage.push(trial, record);
         }
 
@@ -427,7 +422,6 @@ impl Accumulator {
             record.push(optional_word(days.lag_p50_seconds[d]));
             record.push(optional_word(days.lag_p95_seconds[d]));
         }
-        self.copy_links = days.backlog_jobs.len();
         self.copy_days.push(trial, record);
 
         let alarms = &outcome.alarms;
@@ -480,9 +474,7 @@ impl Accumulator {
         self.jobs.merge(&other.jobs);
         self.copies.merge(&other.copies);
         self.outage.append(&other.outage);
-        self.outage_tiers = self.outage_tiers.max(other.outage_tiers);
         self.copy_days.append(&other.copy_days);
-        self.copy_links = self.copy_links.max(other.copy_links);
         add_day_totals(&mut self.copy_day_totals, other.copy_day_totals.into_iter());
         self.alarm_totals.append(&other.alarm_totals);
         self.cost.append(&other.cost);
@@ -551,8 +543,8 @@ impl Accumulator {
             storage: storage_days(&self.storage),
             jobs: self.jobs,
             copies: self.copies,
-            restore_timeline: restore_timeline(&self.outage, self.outage_tiers),
-            copy_days: copy_days(&self.copy_days, self.copy_links, &self.copy_day_totals),
+            restore_timeline: restore_timeline(&self.outage),
+            copy_days: copy_days(&self.copy_days, &self.copy_day_totals),
             alarms: alarm_months(
                 &self.alarm_totals,
                 &self.alarm_counts,
@@ -960,14 +952,15 @@ pub struct AlarmMonthEstimate {
 }
 
 /// Copy activity per day across trials: the means from the day sums, the backlog bands
-/// and lag means from each trial's record (per day: `links` backlogs in jobs, `links` in
-/// bytes, lag p50, lag p95).
-fn copy_days(records: &TrialRecords, links: usize, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
-    if records.is_empty() {
+/// and lag means from each trial's record (per day: each link's backlog in jobs, then in
+/// bytes, then the lag p50 and p95).
+fn copy_days(records: &TrialRecords, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate> {
+    if records.is_empty() || totals.is_empty() {
         return Vec::new();
     }
     let n = records.len() as f64;
-    let per_day = 2 * links + 2;
+    let per_day = records.width() / totals.len();
+    let links = (per_day - 2) / 2;
     let mut columns = records.columns();
     totals
         .iter()
@@ -1063,12 +1056,10 @@ pub struct TimelinePoint {
 /// Per tier and hour, what is back across the trials with region outages (each record:
 /// per tier, the resources affected, then per hour the resources and bytes back by its
 /// end).
-fn restore_timeline(records: &TrialRecords, tiers: usize) -> Vec<TimelinePoint> {
-    if records.is_empty() {
-        return Vec::new();
-    }
-    let per_tier = records.width() / tiers;
-    let hours = (per_tier - 1) / 2;
+fn restore_timeline(records: &TrialRecords) -> Vec<TimelinePoint> {
+    let hours = TIMELINE_HOURS + 1;
+    let per_tier = 1 + 2 * hours;
+    let tiers = records.width() / per_tier;
     let mut columns = records.columns();
     let mut points = Vec::new();
     for tier in 0..tiers {
