@@ -464,7 +464,66 @@ impl Accumulator {
         (self.jobs.created, self.copies.created)
     }
 
-    /// Merges another accumulator (exact; order does not matter).
+    /// Whether `other` has this accumulator's shape, so that [`Accumulator::merge`] can
+    /// fold it: the same report rows, and per-trial records, daily copy totals, alarm
+    /// tallies and bill layout of the same widths wherever both hold some. Accumulators
+    /// of one scenario always fit; a partial that passed the header check but does not
+    /// fit was altered, and is refused here rather than merged wrongly.
+    pub fn check_fits(&self, other: &Accumulator) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if self.rows.len() != other.rows.len() {
+            problems.push(format!(
+                "{} report rows against {}",
+                other.rows.len(),
+                self.rows.len()
+            ));
+        }
+        let families = [
+            ("row", &self.row_trials, &other.row_trials),
+            ("storage", &self.storage, &other.storage),
+            ("outage", &self.outage, &other.outage),
+            ("copy-day", &self.copy_days, &other.copy_days),
+            ("alarm", &self.alarm_totals, &other.alarm_totals),
+            ("cost", &self.cost, &other.cost),
+        ];
+        for (name, a, b) in families {
+            if !a.is_empty() && !b.is_empty() && a.width() != b.width() {
+                problems.push(format!(
+                    "{name} records of {} words against {}",
+                    b.width(),
+                    a.width()
+                ));
+            }
+        }
+        let (a, b) = (&self.copy_day_totals, &other.copy_day_totals);
+        if !a.is_empty() && !b.is_empty() && a.len() != b.len() {
+            problems.push(format!(
+                "copy totals of {} days against {}",
+                b.len(),
+                a.len()
+            ));
+        }
+        let shape = |c: &[Vec<Vec<u64>>]| -> Vec<Vec<usize>> {
+            c.iter().map(|a| a.iter().map(Vec::len).collect()).collect()
+        };
+        let (a, b) = (&self.alarm_counts, &other.alarm_counts);
+        if !a.is_empty() && !b.is_empty() && shape(a) != shape(b) {
+            problems.push("alarm tallies of another shape".to_string());
+        }
+        if let (Some(a), Some(b)) = (&self.cost_layout, &other.cost_layout)
+            && a != b
+        {
+            problems.push("a bill of another layout".to_string());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join(", "))
+        }
+    }
+
+    /// Merges another accumulator (exact; order does not matter). The two must fit
+    /// ([`Accumulator::check_fits`]).
     pub fn merge(mut self, other: Accumulator) -> Accumulator {
         for (a, b) in self.rows.iter_mut().zip(&other.rows) {
             a.merge(b);

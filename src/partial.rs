@@ -14,7 +14,10 @@
 //! merge must agree on: vaultsim's version, the maths fingerprint, the scenario's SHA-256,
 //! the seed, the trial count and the shard split.
 //!
-//! Pure: bytes in, bytes out; `cli` reads and writes the files.
+//! Pure: a partial is written to any byte sink and read from any byte source, as it is
+//! encoded and decoded (never whole in memory); `cli` opens the files.
+
+use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
@@ -84,35 +87,91 @@ impl Header {
     }
 }
 
-/// Encodes a partial.
-pub fn encode(header: &Header, accumulator: &Accumulator) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    let body = postcard::to_allocvec(&(header, accumulator)).expect("a partial encodes");
-    out.extend_from_slice(&body);
-    out
+/// Writes a partial to `out` as it is encoded. The accumulator's per-trial records are
+/// streamed from wherever they are kept (`stats::records`), so writing a partial holds
+/// no copy of them: a shard's memory does not grow with its trial count.
+pub fn write(header: &Header, accumulator: &Accumulator, out: impl Write) -> io::Result<()> {
+    let mut out = Tracked {
+        inner: out,
+        error: None,
+    };
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    match postcard::to_io(&(header, accumulator), &mut out) {
+        Ok(_) => out.flush(),
+        // postcard reports a failed write as a full buffer: give the write's own error.
+        Err(e) => Err(out
+            .error
+            .take()
+            .unwrap_or_else(|| io::Error::other(format!("encoding the partial: {e}")))),
+    }
 }
 
-/// Decodes a partial; the error says what is wrong (not a partial, another format
-/// version, corrupt).
-pub fn decode(bytes: &[u8]) -> Result<(Header, Accumulator), String> {
-    let rest = bytes
-        .strip_prefix(MAGIC)
-        .ok_or("not a vaultsim partial (it does not start with `vaultsim-partial`)")?;
-    let (version, body) = rest
-        .split_first_chunk::<4>()
-        .ok_or("truncated: no format version")?;
-    let version = u32::from_le_bytes(*version);
+/// Encodes a partial into bytes ([`write`]).
+pub fn encode(header: &Header, accumulator: &Accumulator) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(header, accumulator, &mut bytes).expect("writing to memory does not fail");
+    bytes
+}
+
+/// The most bytes one string of a partial may take (its header's file name and hashes):
+/// the scratch of the streaming decoder, which holds no more than one string at a time.
+const MAX_STRING_BYTES: usize = 64 * 1024;
+
+/// Reads a partial from `input` as it is decoded, so reading holds no copy of its bytes
+/// (the records go to their own store as they are read: `stats::records`). The error
+/// says what is wrong: not a partial, another format version, corrupt.
+pub fn read(input: impl Read) -> Result<(Header, Accumulator), String> {
+    let mut input = input;
+    let mut magic = Vec::with_capacity(MAGIC.len());
+    (&mut input)
+        .take(MAGIC.len() as u64)
+        .read_to_end(&mut magic)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if magic != MAGIC {
+        return Err("not a vaultsim partial (it does not start with `vaultsim-partial`)".into());
+    }
+    let mut version = [0; 4];
+    input
+        .read_exact(&mut version)
+        .map_err(|_| "truncated: no format version")?;
+    let version = u32::from_le_bytes(version);
     if version != FORMAT_VERSION {
         return Err(format!(
             "partial format version {version}; this vaultsim reads version {FORMAT_VERSION} (re-run the shards with the same vaultsim as the merge)"
         ));
     }
-    postcard::from_bytes(body).map_err(|e| {
-        format!(
-            "corrupt partial ({e}): the file is truncated or damaged; copy it again from where its shard wrote it, or re-run that shard"
-        )
-    })
+    let mut scratch = vec![0; MAX_STRING_BYTES];
+    postcard::from_io((input, &mut scratch))
+        .map(|(partial, _)| partial)
+        .map_err(|e| {
+            format!(
+                "corrupt partial ({e}): the file is truncated or damaged; copy it again from where its shard wrote it, or re-run that shard"
+            )
+        })
+}
+
+/// Decodes a partial from bytes ([`read`]).
+pub fn decode(bytes: &[u8]) -> Result<(Header, Accumulator), String> {
+    read(bytes)
+}
+
+/// A writer that keeps the error of a failed write, which postcard replaces by its own.
+struct Tracked<W> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> Write for Tracked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| {
+            self.error = Some(io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Checks that `h` (named `name`) is a shard of the same run as `first` (named
@@ -265,5 +324,46 @@ mod tests {
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&[1, 2, 3]);
         assert!(decode(&bytes).unwrap_err().contains("corrupt"));
+    }
+
+    /// A sink that takes `room` bytes, then fails as a full disk does.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_partial_streams_through_writers_and_readers_and_a_failed_write_says_why() {
+        let accumulator = Accumulator::new(&[]);
+        let bytes = encode(&header(1), &accumulator);
+        let (h, a) = read(io::BufReader::with_capacity(1, bytes.as_slice())).unwrap();
+        assert_eq!(h, header(1));
+        assert_eq!(encode(&h, &a), bytes);
+        // Fails in the body (past the magic and version), with the sink's own error.
+        let e = write(&header(1), &accumulator, Full { room: 30 }).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(e.to_string(), "disk full");
+        // A string longer than the decoder's scratch is refused as corrupt, not read.
+        let mut long = header(1);
+        long.scenario_file = "x".repeat(MAX_STRING_BYTES + 1);
+        assert!(
+            decode(&encode(&long, &accumulator))
+                .unwrap_err()
+                .contains("corrupt")
+        );
     }
 }

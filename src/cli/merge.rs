@@ -45,9 +45,10 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
     let mut merged: Option<crate::montecarlo::Accumulator> = None;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     for (file, name) in files.iter().zip(&names) {
-        let decoded = std::fs::read(file)
+        // Decoded as it is read (`partial::read`): the merge holds no copy of its bytes.
+        let decoded = std::fs::File::open(file)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|bytes| partial::decode(&bytes));
+            .and_then(|f| partial::read(std::io::BufReader::new(f)));
         let (h, a) = match decoded {
             Ok(x) => x,
             Err(message) => {
@@ -59,6 +60,15 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
             && let Err(message) = partial::check_same_run(first, &names[0], &h, name)
         {
             eprintln!("error: {message}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+        if let Some(m) = &merged
+            && let Err(problems) = m.check_fits(&a)
+        {
+            eprintln!(
+                "error: {name} does not fit {}: {problems}. Its header names the same run, so the file was altered or damaged; copy it again from where its shard wrote it, or re-run that shard",
+                names[0]
+            );
             return Ok(EXIT_BAD_INPUT);
         }
         headers.push(h);

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::simulate::{simulate, simulate_trials};
 use super::{EXIT_BAD_INPUT, RunArgs};
@@ -69,7 +69,13 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         let (_, mut accumulator) = simulate_trials(&model, indices, seed, threads, "")?;
         accumulator.put_in_trial_order();
         let file = out_dir.join(header.file_name());
-        report::write_atomically(&file, &partial::encode(&header, &accumulator))?;
+        // Streamed into place (`partial::write`): the shard holds no copy of its bytes.
+        let mut staging = report::Staging::new(&out_dir)?;
+        let mut staged = staging.create(&header.file_name())?;
+        partial::write(&header, &accumulator, &mut staged)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        staged.finish()?;
+        staging.commit()?;
         println!(
             "shard {shard}/{shards}: {count} of {trials} trials in {:.1}s; partial in {}",
             started.elapsed().as_secs_f64(),

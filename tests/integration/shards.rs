@@ -116,6 +116,32 @@ fn merges_of_partials_that_are_not_one_run_are_refused() {
     refused(&[&a0, &b1], "seed 6, not 5");
     refused(&[&a0, &a1, &a1], "shards overlap");
     refused(&[&a0], "shards 1 of 2 are missing");
+    // A partial whose header is shard 1's but whose accumulators come from a run of
+    // another horizon: it passes every header check, and its per-day records are
+    // wider than shard 0's. Refused, not merged into wrong numbers (or a panic).
+    let longer = dir.path().join("longer.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("horizon_days = 60"));
+    std::fs::write(
+        &longer,
+        text.replace("horizon_days = 60", "horizon_days = 90"),
+    )
+    .unwrap();
+    let c1 = shard(&longer, &dir.path().join("longer"), 1, 2, "5");
+    let read = |d: &PathBuf| {
+        let bytes = std::fs::read(d.join("partial-0001-of-0002.bin")).unwrap();
+        vaultsim::partial::decode(&bytes).unwrap()
+    };
+    let ((header, _), (_, other)) = (read(&a1), read(&c1));
+    let spliced = dir.path().join("spliced");
+    std::fs::create_dir(&spliced).unwrap();
+    std::fs::write(
+        spliced.join("partial-0001-of-0002.bin"),
+        vaultsim::partial::encode(&header, &other),
+    )
+    .unwrap();
+    refused(&[&a0, &spliced], "does not fit");
+    refused(&[&a0, &spliced], "storage records of 180 words against 120");
     // The scenario changed after the shards ran.
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(
