@@ -48,7 +48,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
         // Decoded as it is read (`partial::read`): the merge holds no copy of its bytes.
         let decoded = std::fs::File::open(file)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|f| partial::read(std::io::BufReader::new(f)));
+            .and_then(partial::read);
         let (h, a) = match decoded {
             Ok(x) => x,
             Err(message) => {

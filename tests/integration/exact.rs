@@ -383,3 +383,69 @@ fn estimates_from_spilled_records_equal_those_from_memory_and_the_direct_bands()
         assert_eq!(s.cold.p50.to_bits(), sample_quantile(&cold, 0.5).to_bits());
     }
 }
+
+/// A reader that hands out one byte per call, so that every value a decoder reads spans
+/// its buffer's refills.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match (self.0.split_first(), buf.first_mut()) {
+            (Some((&byte, rest)), Some(slot)) => {
+                *slot = byte;
+                self.0 = rest;
+                Ok(1)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
+#[test]
+fn partials_streamed_from_spilled_records_and_read_a_byte_at_a_time_merge_to_the_same_estimates() {
+    use vaultsim::montecarlo::Accumulator;
+    use vaultsim::partial::{self, Header};
+    use vaultsim::sim::simulate;
+    let path = super::common::root().join("scenarios/bench-gate.toml");
+    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
+    let seed = 20_261_130;
+    let rows = vaultsim::montecarlo::rows(&model);
+    let outcomes: Vec<_> = (0..3).map(|t| simulate(&model, t, seed)).collect();
+    let mut memory = Accumulator::new(&rows);
+    for o in &outcomes {
+        memory.add(&rows, o);
+    }
+    let header = |shard| Header {
+        vaultsim_version: "test".to_string(),
+        maths_fingerprint: "test".to_string(),
+        scenario_file: path.display().to_string(),
+        scenario_sha256: "test".to_string(),
+        seed,
+        trials: 3,
+        shard,
+        shards: 2,
+    };
+    // Shard 0 holds trials 0 and 2, shard 1 trial 1; every record on disk.
+    let mut shards = [0, 1].map(|_| Accumulator::with_memory_budget(&rows, 0));
+    for (t, o) in outcomes.iter().enumerate() {
+        shards[t % 2].add(&rows, o);
+    }
+    let mut merged: Option<Accumulator> = None;
+    for (shard, accumulator) in shards.iter_mut().enumerate().rev() {
+        accumulator.put_in_trial_order();
+        let mut bytes = Vec::new();
+        partial::write(&header(shard as u64), accumulator, &mut bytes).unwrap();
+        assert_eq!(bytes, partial::encode(&header(shard as u64), accumulator));
+        let (h, back) = partial::read(Trickle(&bytes)).unwrap();
+        assert_eq!(h, header(shard as u64));
+        assert_eq!(partial::encode(&h, &back), bytes);
+        merged = Some(match merged {
+            None => back,
+            Some(m) => {
+                m.check_fits(&back).unwrap();
+                m.merge(back)
+            }
+        });
+    }
+    assert_eq!(merged.unwrap().finish(&rows), memory.finish(&rows));
+}
