@@ -148,10 +148,10 @@ pub fn read(input: impl Read) -> Result<(Header, Accumulator), String> {
         scratch: Vec::new(),
     });
     <(Header, Accumulator)>::deserialize(&mut decoder).map_err(|e| {
-            format!(
-                "corrupt partial ({e}): the file is truncated or damaged; copy it again from where its shard wrote it, or re-run that shard"
-            )
-        })
+        format!(
+            "corrupt partial ({e}): the file is truncated or damaged; copy it again from where its shard wrote it, or re-run that shard"
+        )
+    })
 }
 
 /// Decodes a partial from bytes ([`read`]).
