@@ -464,6 +464,30 @@ impl Accumulator {
         (self.jobs.created, self.copies.created)
     }
 
+    /// The per-trial record families, named.
+    fn families(&self) -> [(&'static str, &TrialRecords); 6] {
+        [
+            ("row", &self.row_trials),
+            ("storage", &self.storage),
+            ("outage", &self.outage),
+            ("copy-day", &self.copy_days),
+            ("alarm", &self.alarm_totals),
+            ("cost", &self.cost),
+        ]
+    }
+
+    /// The per-trial record families, in the order of [`Accumulator::families`].
+    fn families_mut(&mut self) -> [&mut TrialRecords; 6] {
+        [
+            &mut self.row_trials,
+            &mut self.storage,
+            &mut self.outage,
+            &mut self.copy_days,
+            &mut self.alarm_totals,
+            &mut self.cost,
+        ]
+    }
+
     /// Whether `other` has this accumulator's shape, so that [`Accumulator::merge`] can
     /// fold it: the same report rows, and per-trial records, daily copy totals, alarm
     /// tallies and bill layout of the same widths wherever both hold some. Accumulators
@@ -478,15 +502,7 @@ impl Accumulator {
                 self.rows.len()
             ));
         }
-        let families = [
-            ("row", &self.row_trials, &other.row_trials),
-            ("storage", &self.storage, &other.storage),
-            ("outage", &self.outage, &other.outage),
-            ("copy-day", &self.copy_days, &other.copy_days),
-            ("alarm", &self.alarm_totals, &other.alarm_totals),
-            ("cost", &self.cost, &other.cost),
-        ];
-        for (name, a, b) in families {
+        for ((name, a), (_, b)) in self.families().into_iter().zip(other.families()) {
             if !a.is_empty() && !b.is_empty() && a.width() != b.width() {
                 problems.push(format!(
                     "{name} records of {} words against {}",
@@ -528,15 +544,12 @@ impl Accumulator {
         for (a, b) in self.rows.iter_mut().zip(&other.rows) {
             a.merge(b);
         }
-        self.row_trials.append(&other.row_trials);
-        self.storage.append(&other.storage);
+        for (mine, (_, theirs)) in self.families_mut().into_iter().zip(other.families()) {
+            mine.append(theirs);
+        }
         self.jobs.merge(&other.jobs);
         self.copies.merge(&other.copies);
-        self.outage.append(&other.outage);
-        self.copy_days.append(&other.copy_days);
         add_day_totals(&mut self.copy_day_totals, other.copy_day_totals.into_iter());
-        self.alarm_totals.append(&other.alarm_totals);
-        self.cost.append(&other.cost);
         if self.cost_layout.is_none() {
             self.cost_layout = other.cost_layout;
         }
@@ -560,14 +573,7 @@ impl Accumulator {
     /// finish them; after this the accumulator (and a partial written from it) is the
     /// same whatever the thread count.
     pub fn put_in_trial_order(&mut self) {
-        for records in [
-            &mut self.row_trials,
-            &mut self.storage,
-            &mut self.outage,
-            &mut self.copy_days,
-            &mut self.alarm_totals,
-            &mut self.cost,
-        ] {
+        for records in self.families_mut() {
             records.put_in_trial_order();
         }
     }
@@ -768,7 +774,7 @@ pub struct Series {
 impl Series {
     /// Row `i`'s values (rows as `rows()`), one per trial in trial order.
     pub fn row(&self, i: usize) -> Vec<RowTrial> {
-        let mut columns = self.rows.columns();
+        let mut columns = self.rows.columns_in(i * ROW_WORDS..(i + 1) * ROW_WORDS);
         let words: Vec<Vec<u64>> = (0..ROW_WORDS)
             .map(|k| columns.get(i * ROW_WORDS + k).to_vec())
             .collect();
@@ -928,15 +934,8 @@ fn cost_forecast(records: &TrialRecords, layout: &CostLayout) -> Option<CostFore
             ))
         })
         .collect();
-    let present = |columns: &mut Columns<'_>, c: usize| -> Vec<f64> {
-        columns
-            .get(c)
-            .iter()
-            .filter_map(|&w| optional_float(w))
-            .collect()
-    };
-    let steady = present(&mut columns, layout.steady());
-    let projected = present(&mut columns, layout.steady() + 1);
+    let steady = columns.optional_floats(layout.steady());
+    let projected = columns.optional_floats(layout.steady() + 1);
     let n = records.len() as f64;
     let mut lifecycle = Vec::new();
     for r in 0..layout.rules {
@@ -1027,11 +1026,7 @@ fn copy_days(records: &TrialRecords, totals: &[[u64; 4]]) -> Vec<CopyDayEstimate
         .map(|(d, &[created, completed, failed, refused_cold])| {
             let first = d * per_day;
             let mut lag = |c: usize| {
-                let v: Vec<f64> = columns
-                    .get(c)
-                    .iter()
-                    .filter_map(|&w| optional_float(w))
-                    .collect();
+                let v = columns.optional_floats(c);
                 (!v.is_empty()).then(|| estimate::mean(&v))
             };
             let (lag_p50_seconds, lag_p95_seconds) =

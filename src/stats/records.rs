@@ -194,8 +194,20 @@ impl TrialRecords {
     /// A reader of columns in the current record order (call `put_in_trial_order` first
     /// for trial order).
     pub fn columns(&self) -> Columns<'_> {
+        self.columns_in(0..self.width)
+    }
+
+    /// A reader of the columns in `range` only: its blocks never read past them (a
+    /// caller that wants a few columns of wide records reads those, not a whole block).
+    pub fn columns_in(&self, range: std::ops::Range<usize>) -> Columns<'_> {
+        assert!(
+            range.end <= self.width || self.is_empty(),
+            "columns {range:?} of {}",
+            self.width
+        );
         Columns {
             records: self,
+            end: range.end,
             block: 0..0,
             data: Vec::new(),
         }
@@ -247,6 +259,8 @@ impl PartialEq for TrialRecords {
 /// once per block; going back re-reads a block.
 pub struct Columns<'a> {
     records: &'a TrialRecords,
+    /// The first column past the ones this reader may read.
+    end: usize,
     /// The columns in `data`.
     block: std::ops::Range<usize>,
     /// Column-major: `data[(c - block.start) * n + t]`.
@@ -266,13 +280,13 @@ impl Columns<'_> {
     /// Word `c` of every record, in record order.
     ///
     /// # Panics
-    /// If `c` is not below the records' width.
+    /// If `c` is not below the records' width (or the reader's range).
     pub fn get(&mut self, c: usize) -> &[u64] {
         let records = self.records;
-        assert!(c < records.width, "column {c} of {}", records.width);
+        assert!(c < self.end, "column {c} of {}", self.end);
         let n = records.len();
         if !self.block.contains(&c) {
-            let width = (READ_BUDGET_WORDS / n.max(1)).clamp(1, records.width - c);
+            let width = (READ_BUDGET_WORDS / n.max(1)).clamp(1, self.end - c);
             let mut rows = Vec::with_capacity(n * width);
             for &(_, slot) in &records.index {
                 records.read(slot, c, width, &mut rows);
@@ -293,6 +307,14 @@ impl Columns<'_> {
     /// Word `c` of every record as the float whose bits it holds.
     pub fn floats(&mut self, c: usize) -> Vec<f64> {
         self.get(c).iter().map(|&w| f64::from_bits(w)).collect()
+    }
+
+    /// The floats of word `c` that are present (`optional_word`), in record order.
+    pub fn optional_floats(&mut self, c: usize) -> Vec<f64> {
+        self.get(c)
+            .iter()
+            .filter_map(|&w| optional_float(w))
+            .collect()
     }
 
     /// Word `c` of every record as an unsigned integer, converted to a float.

@@ -322,6 +322,30 @@ fn daily_copy_means_from_sums_equal_the_mean_of_each_trials_counts() {
     assert!(failed > 0.0, "some copies fail in the gate scenario");
 }
 
+/// The gate scenario's path, report rows and first `trials` trials with `seed`, and
+/// those trials added to an accumulator that keeps its records in memory.
+fn gate_trials(
+    seed: u64,
+    trials: u64,
+) -> (
+    std::path::PathBuf,
+    Vec<vaultsim::montecarlo::RowSpec>,
+    Vec<vaultsim::sim::TrialOutcome>,
+    vaultsim::montecarlo::Accumulator,
+) {
+    let path = super::common::root().join("scenarios/bench-gate.toml");
+    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
+    let rows = vaultsim::montecarlo::rows(&model);
+    let outcomes: Vec<_> = (0..trials)
+        .map(|t| vaultsim::sim::simulate(&model, t, seed))
+        .collect();
+    let mut memory = vaultsim::montecarlo::Accumulator::new(&rows);
+    for o in &outcomes {
+        memory.add(&rows, o);
+    }
+    (path, rows, outcomes, memory)
+}
+
 /// Per-trial values are records kept in memory up to a budget and in a temporary file
 /// past it (`stats::records`). Estimates made from records that all went to the file,
 /// added in another trial order and merged from two accumulators, must equal those of
@@ -331,13 +355,8 @@ fn daily_copy_means_from_sums_equal_the_mean_of_each_trials_counts() {
 #[test]
 fn estimates_from_spilled_records_equal_those_from_memory_and_the_direct_bands() {
     use vaultsim::montecarlo::{Accumulator, sample_quantile};
-    use vaultsim::sim::simulate;
     use vaultsim::stats::estimate;
-    let path = super::common::root().join("scenarios/bench-gate.toml");
-    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
-    let seed = 20_261_129;
-    let rows = vaultsim::montecarlo::rows(&model);
-    let outcomes: Vec<_> = (0..4).map(|t| simulate(&model, t, seed)).collect();
+    let (_, rows, outcomes, memory) = gate_trials(20_261_129, 4);
     assert!(
         outcomes
             .iter()
@@ -345,10 +364,6 @@ fn estimates_from_spilled_records_equal_those_from_memory_and_the_direct_bands()
     );
     assert!(outcomes.iter().all(|o| o.cost_usd.is_some()));
 
-    let mut memory = Accumulator::new(&rows);
-    for o in &outcomes {
-        memory.add(&rows, o);
-    }
     let mut spilled_a = Accumulator::with_memory_budget(&rows, 0);
     let mut spilled_b = Accumulator::with_memory_budget(&rows, 0);
     for t in [3, 0] {
@@ -405,16 +420,8 @@ impl std::io::Read for Trickle<'_> {
 fn partials_streamed_from_spilled_records_and_read_a_byte_at_a_time_merge_to_the_same_estimates() {
     use vaultsim::montecarlo::Accumulator;
     use vaultsim::partial::{self, Header};
-    use vaultsim::sim::simulate;
-    let path = super::common::root().join("scenarios/bench-gate.toml");
-    let (_, model) = vaultsim::scenario::load_model(&path).expect("the gate scenario loads");
     let seed = 20_261_130;
-    let rows = vaultsim::montecarlo::rows(&model);
-    let outcomes: Vec<_> = (0..3).map(|t| simulate(&model, t, seed)).collect();
-    let mut memory = Accumulator::new(&rows);
-    for o in &outcomes {
-        memory.add(&rows, o);
-    }
+    let (path, rows, outcomes, memory) = gate_trials(seed, 3);
     let header = |shard| Header {
         vaultsim_version: "test".to_string(),
         maths_fingerprint: "test".to_string(),
