@@ -11,8 +11,9 @@
 //! A partial is binary: the magic line `vaultsim-partial`, a format version (u32, little
 //! endian), then the header and the accumulator in postcard (a compact, documented serde
 //! encoding: https://postcard.jamesmunns.com/wire-format). The header names everything a
-//! merge must agree on: vaultsim's version, the maths fingerprint, the scenario's SHA-256,
-//! the seed, the trial count and the shard split.
+//! merge must agree on: vaultsim's version, the maths fingerprint, the scenario's SHA-256
+//! and those of the policy and price files it reads, the seed, the trial count and the
+//! shard split.
 //!
 //! Pure: a partial is written to any byte sink and read from any byte source, as it is
 //! encoded and decoded (never whole in memory); `cli` opens the files.
@@ -22,6 +23,7 @@ use std::io::{self, BufRead, Read, Write};
 use postcard::de_flavors::Flavor;
 use serde::{Deserialize, Serialize};
 
+use crate::model::InputFile;
 use crate::montecarlo::Accumulator;
 use crate::report::summary::RunInfo;
 
@@ -33,7 +35,8 @@ pub const MAGIC: &[u8] = b"vaultsim-partial\n";
 /// Version 4: per-trial values are fixed-width records of 64-bit words
 /// (`stats::records`), one per trial and family. Version 5: the accumulator no longer
 /// writes its outage tier and copy link counts (both follow from the record widths).
-pub const FORMAT_VERSION: u32 = 5;
+/// Version 6: the header lists the policy and price files the model was read from.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// What a merge must agree on, and which trials a partial holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +46,8 @@ pub struct Header {
     /// The scenario file as named on the command line, and its SHA-256.
     pub scenario_file: String,
     pub scenario_sha256: String,
+    /// The other files the model was read from, with their SHA-256 (`Model::inputs`).
+    pub inputs: Vec<InputFile>,
     pub seed: u64,
     /// Trials of the whole run (all shards).
     pub trials: u64,
@@ -59,6 +64,7 @@ impl Header {
             maths_fingerprint: crate::dist::maths_fingerprint(),
             scenario_file: run.scenario_file.clone(),
             scenario_sha256: run.scenario_sha256.clone(),
+            inputs: run.inputs.clone(),
             seed: run.seed,
             trials: run.trials,
             shard,
@@ -71,6 +77,7 @@ impl Header {
         RunInfo {
             scenario_file: self.scenario_file.clone(),
             scenario_sha256: self.scenario_sha256.clone(),
+            inputs: self.inputs.clone(),
             seed: self.seed,
             trials: self.trials,
         }
@@ -228,7 +235,8 @@ impl<W: Write> Write for Tracked<W> {
 }
 
 /// Checks that `h` (named `name`) is a shard of the same run as `first` (named
-/// `first_name`): the same version, maths, scenario, seed, trials and shard count.
+/// `first_name`): the same version, maths, scenario (and the files it reads), seed,
+/// trials and shard count.
 /// `merge` calls it on each partial as it is read, before folding it in.
 pub fn check_same_run(
     first: &Header,
@@ -257,6 +265,13 @@ pub fn check_same_run(
             &format!("{} ({})", first.scenario_file, first.scenario_sha256),
             &format!("{} ({})", h.scenario_file, h.scenario_sha256),
         );
+    }
+    if let Some(difference) = InputFile::difference(&first.inputs, first_name, &h.inputs, name) {
+        return Err(format!(
+            "{name} is from another run than {first_name}: the scenario file is the same but \
+             the files it reads are not ({difference}); run every shard with the same policy \
+             and price files"
+        ));
     }
     if h.seed != first.seed {
         return differs("seed", &first.seed, &h.seed);
@@ -322,6 +337,16 @@ mod tests {
             maths_fingerprint: "m".to_string(),
             scenario_file: "s.toml".to_string(),
             scenario_sha256: "abc".to_string(),
+            inputs: vec![
+                InputFile {
+                    file: "policies/org.json".to_string(),
+                    sha256: "p1".to_string(),
+                },
+                InputFile {
+                    file: "prices/aws.toml".to_string(),
+                    sha256: "c1".to_string(),
+                },
+            ],
             seed: 7,
             trials: 10,
             shard,
@@ -361,6 +386,41 @@ mod tests {
             e.contains("p1 is from another run than p0: seed 8, not 7"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn shards_that_read_other_policy_or_price_files_are_refused_by_name() {
+        let names: Vec<String> = (0..4).map(|i| format!("p{i}")).collect();
+        let refusal = |edit: &dyn Fn(&mut Vec<InputFile>)| {
+            let mut other = header(1);
+            edit(&mut other.inputs);
+            check_complete(&[header(0), other], &names).unwrap_err()
+        };
+        let e = refusal(&|inputs| inputs[0].sha256 = "p2".to_string());
+        assert!(
+            e.contains("p1 is from another run than p0: the scenario file is the same")
+                && e.contains("policies/org.json has SHA-256 p2 in p1 and p1 in p0"),
+            "{e}"
+        );
+        let e = refusal(&|inputs| {
+            inputs.push(InputFile {
+                file: "policies/extra.json".to_string(),
+                sha256: "x".to_string(),
+            })
+        });
+        assert!(
+            e.contains("p1 read policies/extra.json and p0 did not"),
+            "{e}"
+        );
+        let e = refusal(&|inputs| {
+            inputs.remove(1);
+        });
+        assert!(e.contains("p0 read prices/aws.toml and p1 did not"), "{e}");
+        // The same files read in another order are the same inputs.
+        let mut reordered = header(1);
+        reordered.inputs.reverse();
+        let all = [header(0), reordered, header(2), header(3)];
+        assert_eq!(check_complete(&all, &names), Ok(()));
     }
 
     #[test]

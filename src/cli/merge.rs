@@ -94,7 +94,8 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
         );
         return Ok(EXIT_BAD_INPUT);
     }
-    // The outputs need the model: reload the scenario and check it is the one simulated.
+    // The outputs need the model: reload the scenario and check it is the one simulated,
+    // down to the policy and price files it reads.
     let scenario_file = PathBuf::from(&header.scenario_file);
     let (scenario, model) = match scenario::load_model(&scenario_file) {
         Ok(x) => x,
@@ -108,6 +109,19 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
         eprintln!(
             "error: {} has changed since the shards ran (SHA-256 {sha}, the shards simulated {}); merge with the scenario they ran",
             header.scenario_file, header.scenario_sha256
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let inputs = crate::model::InputFile::difference(
+        &header.inputs,
+        "the shards' run",
+        &model.inputs,
+        "this merge",
+    );
+    if let Some(difference) = inputs {
+        eprintln!(
+            "error: a file that {} reads has changed since the shards ran ({difference}); merge with the policy and price files they read",
+            header.scenario_file
         );
         return Ok(EXIT_BAD_INPUT);
     }

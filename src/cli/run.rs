@@ -59,6 +59,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
     let run_info = RunInfo {
         scenario_file: args.scenario.display().to_string(),
         scenario_sha256: scenario.sha256(),
+        inputs: model.inputs.clone(),
         seed,
         trials,
     };

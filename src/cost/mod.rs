@@ -17,7 +17,7 @@ pub use billing::{
     MonthStorage, StoredInterval, billed_gb_months, cold_billed_until, early_deletion_gb_months,
     fold_storage, meter_storage,
 };
-pub use catalog::{Catalog, CatalogErrors, PriceItem, SourceKind, load_catalog};
+pub use catalog::{Catalog, CatalogErrors, PriceItem, SourceKind, load_catalog, parse_catalog};
 
 /// A billed quantity of a trial, each priced by one catalog item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -34,6 +34,10 @@ pub const GIB_BYTES: f64 = 1_073_741_824.0;
 pub struct Model {
     /// Scenario name (file stem), used for the output directory.
     pub name: String,
+    /// The files besides the scenario that the model was built from (policy documents,
+    /// the price catalog), in the order read: with the scenario file's own SHA-256 they
+    /// identify a run, so a merge can refuse shards that read different files.
+    pub inputs: Vec<InputFile>,
     pub simulation: Simulation,
     pub accounts: Vec<Account>,
     /// Organizational units, root first; `parent` indexes into this vector.
@@ -651,6 +655,45 @@ pub struct VaultLock {
     pub compliance_mode: bool,
     pub min_retention_days: Option<i64>,
     pub max_retention_days: Option<i64>,
+}
+
+/// A file the model was read from, besides the scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InputFile {
+    /// The path as the scenario names it (relative to the scenario file's directory).
+    pub file: String,
+    /// SHA-256 of the bytes that were parsed, lower-case hex.
+    pub sha256: String,
+}
+
+impl InputFile {
+    /// How the input files `b` (of `b_name`) differ from `a` (of `a_name`), whatever
+    /// their order, in words for an error message: the first file whose bytes differ, or
+    /// that only one of them read; `None` when both read the same files with the same
+    /// bytes.
+    pub fn difference(
+        a: &[InputFile],
+        a_name: &str,
+        b: &[InputFile],
+        b_name: &str,
+    ) -> Option<String> {
+        let find = |list: &[InputFile], file: &str| list.iter().find(|i| i.file == file).cloned();
+        for y in b {
+            match find(a, &y.file) {
+                Some(x) if x.sha256 == y.sha256 => {}
+                Some(x) => {
+                    return Some(format!(
+                        "{} has SHA-256 {} in {b_name} and {} in {a_name}",
+                        y.file, y.sha256, x.sha256
+                    ));
+                }
+                None => return Some(format!("{b_name} read {} and {a_name} did not", y.file)),
+            }
+        }
+        a.iter()
+            .find(|x| find(b, &x.file).is_none())
+            .map(|x| format!("{a_name} read {} and {b_name} did not", x.file))
+    }
 }
 
 /// A link between two regions.

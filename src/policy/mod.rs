@@ -11,7 +11,8 @@
 //! - `inherit`: levels of documents → [`Effective`] policy and [`InheritanceNote`]s.
 //! - `substitute`: `$account` / `$region` in ARN-valued elements.
 //!
-//! Everything here is pure except [`load_policy`], which reads one file. Callers: the CLI
+//! Everything here is pure except [`read_policy_file`] (and [`load_policy`], which calls
+//! it), which reads one file. Callers: the CLI
 //! (`vaultsim policy effective`) and the scenario loader.
 
 mod document;
@@ -47,8 +48,14 @@ pub const MAX_POLICY_CHARACTERS: usize = 10_000;
 /// refused unread.
 pub const MAX_POLICY_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Reads and parses one policy file. The only function here that does I/O.
+/// Reads and parses one policy file.
 pub fn load_policy(file: &Path) -> Result<PolicyDocument, PolicyErrors> {
+    parse_policy(file, &read_policy_file(file)?)
+}
+
+/// Reads one policy file's text, refusing files over `MAX_POLICY_FILE_BYTES` unread. The
+/// only function here that does I/O.
+pub fn read_policy_file(file: &Path) -> Result<String, PolicyErrors> {
     let fail = |message: String| PolicyErrors(vec![PolicyError::new(file, None, "", message)]);
     let size = std::fs::metadata(file)
         .map_err(|e| fail(format!("cannot read the policy file: {e}")))?
@@ -59,7 +66,5 @@ pub fn load_policy(file: &Path) -> Result<PolicyDocument, PolicyErrors> {
              {MAX_POLICY_FILE_BYTES} bytes (AWS accepts {MAX_POLICY_CHARACTERS} characters)"
         )));
     }
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| fail(format!("cannot read the policy file: {e}")))?;
-    parse_policy(file, &text)
+    std::fs::read_to_string(file).map_err(|e| fail(format!("cannot read the policy file: {e}")))
 }

@@ -17,6 +17,8 @@ pub const SUMMARY_FORMAT: u32 = 1;
 pub struct RunInfo {
     pub scenario_file: String,
     pub scenario_sha256: String,
+    /// The other files the model was read from (`Model::inputs`).
+    pub inputs: Vec<crate::model::InputFile>,
     pub seed: u64,
     pub trials: u64,
 }
@@ -315,6 +317,8 @@ struct ScenarioInfo<'a> {
     name: &'a str,
     file: &'a str,
     sha256: &'a str,
+    /// The policy and price files the scenario reads, with their SHA-256.
+    inputs: &'a [crate::model::InputFile],
     /// The scenario's seed, from which the estate is generated (`--seed` leaves it alone).
     estate_seed: u64,
     epoch: String,
@@ -555,6 +559,7 @@ pub fn render(
             name: &model.name,
             file: &run.scenario_file,
             sha256: &run.scenario_sha256,
+            inputs: &run.inputs,
             estate_seed: model.simulation.seed,
             epoch,
             horizon_days: model.simulation.horizon_seconds / DAY_SECONDS,

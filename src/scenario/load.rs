@@ -29,12 +29,17 @@ impl Scenario {
     /// SHA-256 of the file's bytes, lower-case hex: the scenario's identity in run
     /// manifests, partials and comparisons.
     pub fn sha256(&self) -> String {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(self.text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(self.text.as_bytes())
     }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Field path → (line, column) of its value, 1-based.

@@ -14,7 +14,7 @@ pub mod requirements;
 pub mod resolve;
 
 pub use error::{ScenarioError, ScenarioErrors};
-pub use load::{Scenario, load, load_with, parse};
+pub use load::{Scenario, load, load_with, parse, sha256_hex};
 pub use resolve::resolve;
 
 use std::path::Path;

@@ -18,10 +18,12 @@ use super::error::{Location, Problem};
 use super::overrides::RuleOverride;
 use super::plans::{Attachment, ResolvedPlan, plan_body, rule_ids};
 use super::raw::{RawRule, RawScenario, RawSelections};
-use crate::model::{Account, Evidence, Finding, Ou, Resource, Scope, Severity, Simulation, Vault};
+use crate::model::{
+    Account, Evidence, Finding, InputFile, Ou, Resource, Scope, Severity, Simulation, Vault,
+};
 use crate::policy::{
     MAX_POLICY_CHARACTERS, PolicyDocument, boolean_setting, effective_policy, integer_setting,
-    load_policy,
+    parse_policy, read_policy_file,
 };
 
 /// Plans and findings from the scenario's backup policies.
@@ -39,6 +41,8 @@ pub(super) struct PolicyPlans {
 /// The loaded policy files and, for every account, its attachment levels.
 pub struct Attachments {
     pub documents: Vec<PolicyDocument>,
+    /// Each policy file read, once, in the order first attached.
+    pub inputs: Vec<InputFile>,
     /// Per account: document indices per level, root first, the account's own last.
     pub levels: Vec<Vec<Vec<usize>>>,
 }
@@ -54,6 +58,7 @@ pub fn attachments(
 ) -> Option<Attachments> {
     let dir = scenario_file.parent().unwrap_or_else(|| Path::new("."));
     let mut documents = Vec::new();
+    let mut inputs = Vec::new();
     let mut on_ou: Vec<Vec<usize>> = vec![Vec::new(); ous.len()];
     let mut on_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let account_ids: BTreeMap<&str, usize> = accounts
@@ -65,7 +70,15 @@ pub fn attachments(
     for (i, attachment) in raw.policies.iter().enumerate() {
         let path = format!("policies[{i}]");
         let file = dir.join(&attachment.file);
-        let document = match load_policy(&file) {
+        let document = match read_policy_file(&file).and_then(|text| {
+            if !inputs.iter().any(|i: &InputFile| i.file == attachment.file) {
+                inputs.push(InputFile {
+                    file: attachment.file.clone(),
+                    sha256: super::sha256_hex(text.as_bytes()),
+                });
+            }
+            parse_policy(&file, &text)
+        }) {
             Ok(d) => d,
             Err(errors) => {
                 for e in &errors {
@@ -119,7 +132,11 @@ pub fn attachments(
             levels
         })
         .collect();
-    Some(Attachments { documents, levels })
+    Some(Attachments {
+        documents,
+        inputs,
+        levels,
+    })
 }
 
 /// A policy-file error as a problem located in the policy file.

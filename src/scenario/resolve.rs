@@ -140,9 +140,11 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     }
     // Backup policies: each account's effective policy becomes plans; what AWS Backup
     // would refuse becomes a finding instead.
+    let attachments = attachments?;
+    let mut inputs = attachments.inputs.clone();
     let from_policies = policies::plans_from_policies(
         raw,
-        &attachments?,
+        &attachments,
         &accounts,
         &resources,
         &vaults,
@@ -160,6 +162,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     plans.extend(from_policies.plans);
     let mut model = Model {
         name,
+        inputs: Vec::new(),
         simulation,
         accounts,
         ous,
@@ -186,7 +189,8 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     model.costs = raw
         .costs
         .as_ref()
-        .and_then(|c| costs(c, &scenario.file, &model, problems));
+        .and_then(|c| costs(c, &scenario.file, &model, &mut inputs, problems));
+    model.inputs = inputs;
     if !problems.0.is_empty() {
         return None;
     }
@@ -902,14 +906,22 @@ fn costs(
     raw: &super::raw::RawCosts,
     scenario_file: &std::path::Path,
     model: &Model,
+    inputs: &mut Vec<InputFile>,
     problems: &mut Problems,
 ) -> Option<Costs> {
-    use crate::cost::{PriceItem, load_catalog};
+    use crate::cost::{CatalogErrors, PriceItem, parse_catalog};
     let file = scenario_file
         .parent()
         .unwrap_or(std::path::Path::new("."))
         .join(&raw.catalog);
-    let mut catalog = match load_catalog(&file) {
+    let read = super::load::read_text(&file, "price catalog").map_err(|e| CatalogErrors(e.0));
+    let mut catalog = match read.and_then(|text| {
+        inputs.push(InputFile {
+            file: raw.catalog.clone(),
+            sha256: super::sha256_hex(text.as_bytes()),
+        });
+        parse_catalog(&file, &text)
+    }) {
         Ok(c) => c,
         Err(e) => {
             problems.report(

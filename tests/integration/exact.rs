@@ -427,6 +427,7 @@ fn partials_streamed_from_spilled_records_and_read_a_byte_at_a_time_merge_to_the
         maths_fingerprint: "test".to_string(),
         scenario_file: path.display().to_string(),
         scenario_sha256: "test".to_string(),
+        inputs: Vec::new(),
         seed,
         trials: 3,
         shard,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use super::common::{root, stderr, vaultsim};
 
@@ -57,6 +58,14 @@ fn shard(file: &Path, dir: &Path, i: u64, n: u64, seed: &str) -> PathBuf {
     out
 }
 
+/// `vaultsim merge INPUTS... --out OUT`.
+fn merge(inputs: &[&PathBuf], out: &Path) -> Output {
+    let mut args = vec!["merge".to_string()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".to_string(), out.display().to_string()]);
+    vaultsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
 fn four_shards_merged_in_any_order_are_byte_identical_to_one_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,10 +88,8 @@ fn four_shards_merged_in_any_order_are_byte_identical_to_one_run() {
     assert!(expected.len() > 15, "{:?}", expected.keys());
     for (name, order) in [("merged", vec![0, 1, 2, 3]), ("reversed", vec![3, 1, 0, 2])] {
         let out = dir.path().join(name);
-        let mut args = vec!["merge".to_string()];
-        args.extend(order.iter().map(|&i| shards[i].display().to_string()));
-        args.extend(["--out".to_string(), out.display().to_string()]);
-        ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let o = merge(&order.iter().map(|&i| &shards[i]).collect::<Vec<_>>(), &out);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
         let merged = files(&out);
         assert_eq!(
             merged.keys().collect::<Vec<_>>(),
@@ -102,13 +109,7 @@ fn merges_of_partials_that_are_not_one_run_are_refused() {
     let a1 = shard(&file, dir.path(), 1, 2, "5");
     let b1 = shard(&file, dir.path(), 1, 2, "6");
     let refused = |inputs: &[&PathBuf], wanted: &str| {
-        let mut args = vec!["merge".to_string()];
-        args.extend(inputs.iter().map(|p| p.display().to_string()));
-        args.extend([
-            "--out".to_string(),
-            dir.path().join("never").display().to_string(),
-        ]);
-        let o = vaultsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let o = merge(inputs, &dir.path().join("never"));
         assert_eq!(o.status.code(), Some(2), "{inputs:?}");
         assert!(stderr(&o).contains(wanted), "{inputs:?}: {}", stderr(&o));
         assert!(!dir.path().join("never").exists(), "nothing is written");
@@ -166,6 +167,74 @@ fn merges_of_partials_that_are_not_one_run_are_refused() {
     std::fs::create_dir(&junk).unwrap();
     std::fs::write(junk.join("partial-0000-of-0002.bin"), b"hello").unwrap();
     refused(&[&junk], "not a vaultsim partial");
+}
+
+/// A merge checks the files the scenario reads, not only the scenario file: shards that
+/// read different price catalogs are refused, and so is a merge after the catalog
+/// changed. Each message names the file.
+#[test]
+fn shards_and_merges_that_read_other_price_files_are_refused_by_name() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("prices.toml");
+    let prices = std::fs::read_to_string(root().join("scenarios/prices/aws-backup.toml")).unwrap();
+    std::fs::write(&catalog, &prices).unwrap();
+    let file = dir.path().join("relative.toml");
+    let text = std::fs::read_to_string(scenario(dir.path())).unwrap();
+    let at = text.find("catalog = ").unwrap();
+    std::fs::write(&file, format!("{}catalog = \"prices.toml\"\n", &text[..at])).unwrap();
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let (before, after) = (hex(prices.as_bytes()), {
+        let edited = prices.replacen("usd = 0.05\n", "usd = 0.06\n", 1);
+        assert_ne!(edited, prices);
+        edited
+    });
+    let s0 = shard(&file, dir.path(), 0, 2, "5");
+    std::fs::write(&catalog, &after).unwrap();
+    let edited = hex(after.as_bytes());
+    let s1 = shard(&file, dir.path(), 1, 2, "5");
+    let o = merge(&[&s0, &s1], &dir.path().join("mixed"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let partial = |d: &PathBuf, i: u64| d.join(format!("partial-{i:04}-of-0002.bin"));
+    let wanted = format!(
+        "{} is from another run than {}: the scenario file is the same but the files it \
+         reads are not (prices.toml has SHA-256 {edited} in {} and {before} in {})",
+        partial(&s1, 1).display(),
+        partial(&s0, 0).display(),
+        partial(&s1, 1).display(),
+        partial(&s0, 0).display()
+    );
+    assert!(stderr(&o).contains(&wanted), "{}", stderr(&o));
+    assert!(!dir.path().join("mixed").exists(), "nothing is written");
+    // Shard 0 again with the catalog shard 1 read: they merge, and the run manifest
+    // lists the catalog with its digest.
+    let s0 = shard(&file, &dir.path().join("again"), 0, 2, "5");
+    let o = merge(&[&s0, &s1], &dir.path().join("merged"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("merged/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["scenario"]["inputs"],
+        serde_json::json!([{ "file": "prices.toml", "sha256": edited }])
+    );
+    // The catalog put back as it was: the shards no longer match what a merge would
+    // publish (the estimates priced with one catalog, the reports read from another).
+    std::fs::write(&catalog, &prices).unwrap();
+    let o = merge(&[&s0, &s1], &dir.path().join("stale"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let wanted = format!(
+        "a file that {} reads has changed since the shards ran (prices.toml has SHA-256 \
+         {before} in this merge and {edited} in the shards' run)",
+        file.display()
+    );
+    assert!(stderr(&o).contains(&wanted), "{}", stderr(&o));
+    assert!(!dir.path().join("stale").exists(), "nothing is written");
 }
 
 #[test]
