@@ -78,8 +78,16 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         &crate::cost::COST_CATEGORIES,
     );
     let info = CompareInfo {
-        a: (args.a.display().to_string(), a_scenario.sha256()),
-        b: (args.b.display().to_string(), b_scenario.sha256()),
+        a: (
+            args.a.display().to_string(),
+            a_scenario.sha256(),
+            a_model.inputs.clone(),
+        ),
+        b: (
+            args.b.display().to_string(),
+            b_scenario.sha256(),
+            b_model.inputs.clone(),
+        ),
         seed,
         trials,
         resources: (a_model.resources.len(), b_model.resources.len()),

@@ -8,9 +8,10 @@ use crate::compare::{Comparison, Difference, Metric};
 /// Who was compared, with what: the heading of every output.
 #[derive(Debug, Clone)]
 pub struct CompareInfo {
-    /// (file, sha256) of design A and of design B.
-    pub a: (String, String),
-    pub b: (String, String),
+    /// Design A and design B: each scenario file as named, its SHA-256 and the policy and
+    /// price files it reads (`Model::inputs`).
+    pub a: (String, String, Vec<crate::model::InputFile>),
+    pub b: (String, String, Vec<crate::model::InputFile>),
     pub seed: u64,
     pub trials: u64,
     /// Resources in A and in B, and how many are the same resource in both (same id,
@@ -75,8 +76,8 @@ pub fn json(info: &CompareInfo, c: &Comparison) -> String {
         "vaultsim_version": env!("CARGO_PKG_VERSION"),
         "difference": "b - a",
         "confidence": 0.95,
-        "a": {"file": info.a.0, "sha256": info.a.1, "resources": info.resources.0},
-        "b": {"file": info.b.0, "sha256": info.b.1, "resources": info.resources.1},
+        "a": {"file": info.a.0, "sha256": info.a.1, "inputs": info.a.2, "resources": info.resources.0},
+        "b": {"file": info.b.0, "sha256": info.b.1, "inputs": info.b.2, "resources": info.resources.1},
         "seed": info.seed,
         "trials": info.trials,
         "same_resources": info.same_resources,

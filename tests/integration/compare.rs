@@ -177,6 +177,13 @@ fn compare_writes_its_files_and_a_table() {
         serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(json["trials"], 6);
     assert_eq!(json["same_resources"], 11);
+    let catalog = root().join("scenarios/prices/aws-backup.toml");
+    for design in ["a", "b"] {
+        let inputs = &json[design]["inputs"];
+        assert_eq!(inputs.as_array().map(Vec::len), Some(1), "{inputs}");
+        assert_eq!(inputs[0]["file"], catalog.display().to_string().as_str());
+        assert_eq!(inputs[0]["sha256"].as_str().map(str::len), Some(64));
+    }
     let cost = &json["cost"]["first_year_usd"];
     assert!(cost["difference"].as_f64().unwrap() > 0.0, "{cost}");
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
