@@ -314,6 +314,8 @@ struct Parsed {
     /// `None` when the scenario has no `[costs]` (cost: null).
     cost: Option<[Estimate; 2]>,
     sha256: Option<String>,
+    /// `scenario.inputs` (`None` in summaries written before it existed).
+    inputs: Option<Vec<crate::model::InputFile>>,
     trials: Option<u64>,
 }
 
@@ -348,6 +350,15 @@ pub fn compare(
              the scenario; otherwise check that the baseline is the intended one",
             short(b.sha256.as_deref()),
             short(c.sha256.as_deref()),
+        ));
+    }
+    if let (Some(bi), Some(ci)) = (&b.inputs, &c.inputs)
+        && let Some(difference) =
+            crate::model::InputFile::difference(bi, "the baseline", ci, "the current run")
+    {
+        warnings.push(format!(
+            "the policy or price files differ ({difference}): expected when gating a change \
+             to them; otherwise check that the baseline is the intended one"
         ));
     }
     if b.trials != c.trials {
@@ -572,6 +583,10 @@ fn parse(v: &Value, side: Side) -> Result<Parsed, GateError> {
             .and_then(|s| s.get("sha256"))
             .and_then(Value::as_str)
             .map(str::to_string),
+        inputs: v
+            .get("scenario")
+            .and_then(|s| s.get("inputs"))
+            .and_then(|i| serde_json::from_value(i.clone()).ok()),
         trials: v.get("trials").and_then(Value::as_u64),
     })
 }
@@ -869,6 +884,28 @@ mod tests {
         let report = compare(&base, &cur, &Thresholds::default()).expect("comparable");
         assert!(report.passed());
         assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+        // A policy file changed, the scenario file not: a warning naming the file. A
+        // baseline written before summaries listed their inputs compares without one.
+        let file = |sha: &str| json!([{ "file": "policies/p.json", "sha256": sha }]);
+        let (mut base, mut cur) = (one_row(0.9, 0.0), one_row(0.9, 0.0));
+        base["scenario"]["inputs"] = file("ab");
+        cur["scenario"]["inputs"] = file("cd");
+        let report = compare(&base, &cur, &Thresholds::default()).expect("comparable");
+        assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+        assert!(
+            report.warnings[0].contains(
+                "the policy or price files differ (policies/p.json has SHA-256 cd in the \
+                 current run and ab in the baseline)"
+            ),
+            "{:?}",
+            report.warnings
+        );
+        base["scenario"]
+            .as_object_mut()
+            .expect("scenario")
+            .remove("inputs");
+        let report = compare(&base, &cur, &Thresholds::default()).expect("comparable");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     }
 
     #[test]
