@@ -355,26 +355,40 @@ pub struct Waves {
     wave: Option<Wave>,
 }
 
-/// Draws every failed region's outage instant and declaration for this trial.
-pub(super) fn outages(model: &Model, trial: u64, seed: u64) -> Vec<Outage> {
+/// Draws every failed region's outage instant and declaration for this trial into
+/// `outages`, one per failed region in the model's order. Each outage keeps its list of
+/// candidates from the trial before (emptied by `run_outages`), sized on first use to the
+/// resources of its region, so the lists are neither regrown nor reallocated per trial.
+pub(super) fn draw_outages(model: &Model, trial: u64, seed: u64, outages: &mut Vec<Outage>) {
     let Some(o) = &model.disasters.region_outage else {
-        return Vec::new();
+        outages.clear();
+        return;
     };
-    o.regions
-        .iter()
-        .map(|&region| {
-            let name = &model.regions[usize::from(region)];
-            let mut rng = stream(seed, trial, region_entity(name), Stream::RegionOutage);
-            let at = instant(model, &o.timing, &mut rng);
-            let declaration = o.declaration_delay_minutes.sample_non_negative(&mut rng);
-            Outage {
-                region,
-                at,
-                ready: at + ceil_non_negative(declaration * 60.0) as i64,
-                candidates: Vec::new(),
+    outages.truncate(o.regions.len());
+    for (i, &region) in o.regions.iter().enumerate() {
+        let name = &model.regions[usize::from(region)];
+        let mut rng = stream(seed, trial, region_entity(name), Stream::RegionOutage);
+        let at = instant(model, &o.timing, &mut rng);
+        let declaration = o.declaration_delay_minutes.sample_non_negative(&mut rng);
+        let ready = at + ceil_non_negative(declaration * 60.0) as i64;
+        match outages.get_mut(i) {
+            Some(outage) if outage.region == region => {
+                debug_assert!(outage.candidates.is_empty(), "run_outages empties them");
+                (outage.at, outage.ready) = (at, ready);
             }
-        })
-        .collect()
+            _ => {
+                let in_region = model.resources.iter().filter(|r| r.region_id == region);
+                let outage = Outage {
+                    region,
+                    at,
+                    ready,
+                    candidates: Vec::with_capacity(in_region.count()),
+                };
+                outages.truncate(i);
+                outages.push(outage);
+            }
+        }
+    }
 }
 
 /// The reporting tier of each group: its index in `Model::tiers`, or `tiers.len()`.
@@ -430,7 +444,9 @@ pub(super) fn run_outages(
         // the wave takes them in resource order.
         outage.candidates.sort_unstable_by_key(|&(r, _)| r);
         buffers.jobs.clear();
+        buffers.jobs.reserve_exact(outage.candidates.len());
         buffers.after.clear();
+        buffers.after.reserve_exact(outage.candidates.len());
         for &(r, source) in &outage.candidates {
             let resource = &model.resources[r as usize];
             let spec = &model.groups[resource.group];

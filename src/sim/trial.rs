@@ -177,7 +177,7 @@ pub fn simulate_into(
         events,
     } = scratch;
     ops.begin(model);
-    disasters.outages = disaster::outages(model, trial, seed);
+    disaster::draw_outages(model, trial, seed, &mut disasters.outages);
     copies.begin(model);
     // A resource whose copies stay in its region runs start to finish on its own; those
     // whose copies cross regions share links and wait for their own copies (one backup

@@ -738,8 +738,11 @@ impl Wave {
         self.priorities.sort_unstable();
         self.priorities.dedup();
 
+        // Sized to the wave once, not grown by doubling: they are kept for the next wave.
         self.queue.clear();
+        self.queue.reserve_exact(jobs.len());
         self.transfers.clear();
+        self.transfers.reserve_exact(jobs.len());
         for (index, job) in jobs.iter().enumerate() {
             let Some(class) = classes.get(usize::from(job.class)) else {
                 panic!(
