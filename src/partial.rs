@@ -259,6 +259,14 @@ pub fn check_same_run(
             &h.maths_fingerprint,
         );
     }
+    if h.scenario_sha256 == first.scenario_sha256 && h.scenario_file != first.scenario_file {
+        return Err(format!(
+            "{name} names the scenario {}, {first_name} names {}: the same file's bytes \
+             (SHA-256 {}), named two ways. The outputs name the scenario as the shards \
+             were given it, so run every shard with the same path",
+            h.scenario_file, first.scenario_file, h.scenario_sha256
+        ));
+    }
     if h.scenario_sha256 != first.scenario_sha256 || h.scenario_file != first.scenario_file {
         return differs(
             "scenario",
@@ -389,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn shards_that_read_other_policy_or_price_files_are_refused_by_name() {
+    fn shards_that_read_other_files_or_name_the_scenario_otherwise_are_refused() {
         let names: Vec<String> = (0..4).map(|i| format!("p{i}")).collect();
         let refusal = |edit: &dyn Fn(&mut Vec<InputFile>)| {
             let mut other = header(1);
@@ -416,6 +424,13 @@ mod tests {
             inputs.remove(1);
         });
         assert!(e.contains("p0 read prices/aws.toml and p1 did not"), "{e}");
+        let mut renamed = header(1);
+        renamed.scenario_file = "./s.toml".to_string();
+        let e = check_complete(&[header(0), renamed], &names).unwrap_err();
+        assert!(
+            e.contains("p1 names the scenario ./s.toml, p0 names s.toml: the same file's bytes"),
+            "{e}"
+        );
         // The same files read in another order are the same inputs.
         let mut reordered = header(1);
         reordered.inputs.reverse();
