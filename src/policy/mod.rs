@@ -12,8 +12,8 @@
 //! - `substitute`: `$account` / `$region` in ARN-valued elements.
 //!
 //! Everything here is pure except [`read_policy_file`] (and [`load_policy`], which calls
-//! it), which reads one file. Callers: the CLI
-//! (`vaultsim policy effective`) and the scenario loader.
+//! it), which reads one file. Callers: the CLI (`vaultsim policy effective`) and the
+//! scenario loader.
 
 mod document;
 mod error;
