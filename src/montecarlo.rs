@@ -774,17 +774,16 @@ pub struct Series {
 impl Series {
     /// Row `i`'s values (rows as `rows()`), one per trial in trial order.
     pub fn row(&self, i: usize) -> Vec<RowTrial> {
-        let mut columns = self.rows.columns_in(i * ROW_WORDS..(i + 1) * ROW_WORDS);
-        let words: Vec<Vec<u64>> = (0..ROW_WORDS)
-            .map(|k| columns.get(i * ROW_WORDS + k).to_vec())
-            .collect();
+        let first = i * ROW_WORDS;
+        // One block holds the row's columns (`columns_in`): each `get` is a slice of it.
+        let mut columns = self.rows.columns_in(first..first + ROW_WORDS);
         let mut record = [0u64; ROW_WORDS];
         self.rows
             .trials()
             .enumerate()
             .map(|(t, trial)| {
-                for (w, column) in record.iter_mut().zip(&words) {
-                    *w = column[t];
+                for (k, w) in record.iter_mut().enumerate() {
+                    *w = columns.get(first + k)[t];
                 }
                 RowTrial::decode(trial, &record)
             })

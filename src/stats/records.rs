@@ -287,13 +287,13 @@ impl Columns<'_> {
         let n = records.len();
         if !self.block.contains(&c) {
             let width = (READ_BUDGET_WORDS / n.max(1)).clamp(1, self.end - c);
-            let mut rows = Vec::with_capacity(n * width);
-            for &(_, slot) in &records.index {
-                records.read(slot, c, width, &mut rows);
-            }
+            // Transposed a record at a time: the block is the only copy of its words.
+            let mut row = Vec::with_capacity(width);
             self.data.clear();
             self.data.resize(n * width, 0);
-            for (t, row) in rows.chunks_exact(width).enumerate() {
+            for (t, &(_, slot)) in records.index.iter().enumerate() {
+                row.clear();
+                records.read(slot, c, width, &mut row);
                 for (k, &w) in row.iter().enumerate() {
                     self.data[k * n + t] = w;
                 }
