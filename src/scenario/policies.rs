@@ -71,7 +71,10 @@ pub fn attachments(
         let path = format!("policies[{i}]");
         let file = dir.join(&attachment.file);
         let document = match read_policy_file(&file).and_then(|text| {
-            if !inputs.iter().any(|i: &InputFile| i.file == attachment.file) {
+            if !inputs
+                .iter()
+                .any(|known: &InputFile| known.file == attachment.file)
+            {
                 inputs.push(InputFile {
                     file: attachment.file.clone(),
                     sha256: super::sha256_hex(text.as_bytes()),

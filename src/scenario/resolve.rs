@@ -140,8 +140,9 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     }
     // Backup policies: each account's effective policy becomes plans; what AWS Backup
     // would refuse becomes a finding instead.
-    let attachments = attachments?;
-    let mut inputs = attachments.inputs.clone();
+    let mut attachments = attachments?;
+    // The files read, policies first, then the price catalog (`costs`).
+    let mut inputs = std::mem::take(&mut attachments.inputs);
     let from_policies = policies::plans_from_policies(
         raw,
         &attachments,
