@@ -9,7 +9,10 @@ use anyhow::{Context, Result};
 use super::EXIT_BAD_INPUT;
 use super::simulate::simulate;
 use crate::model::{Model, Resource};
-use crate::report::{self, compare::CompareInfo};
+use crate::report::{
+    self,
+    compare::{CompareInfo, Design},
+};
 use crate::scenario;
 
 /// Arguments of `vaultsim compare`.
@@ -78,16 +81,16 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         &crate::cost::COST_CATEGORIES,
     );
     let info = CompareInfo {
-        a: (
-            args.a.display().to_string(),
-            a_scenario.sha256(),
-            a_model.inputs.clone(),
-        ),
-        b: (
-            args.b.display().to_string(),
-            b_scenario.sha256(),
-            b_model.inputs.clone(),
-        ),
+        a: Design {
+            file: args.a.display().to_string(),
+            sha256: a_scenario.sha256(),
+            inputs: a_model.inputs.clone(),
+        },
+        b: Design {
+            file: args.b.display().to_string(),
+            sha256: b_scenario.sha256(),
+            inputs: b_model.inputs.clone(),
+        },
         seed,
         trials,
         resources: (a_model.resources.len(), b_model.resources.len()),

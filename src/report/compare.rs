@@ -5,13 +5,20 @@ use serde_json::{Value as Json, json};
 
 use crate::compare::{Comparison, Difference, Metric};
 
+/// One compared design: its scenario file as named, the file's SHA-256 and the policy and
+/// price files it reads (`Model::inputs`).
+#[derive(Debug, Clone)]
+pub struct Design {
+    pub file: String,
+    pub sha256: String,
+    pub inputs: Vec<crate::model::InputFile>,
+}
+
 /// Who was compared, with what: the heading of every output.
 #[derive(Debug, Clone)]
 pub struct CompareInfo {
-    /// Design A and design B: each scenario file as named, its SHA-256 and the policy and
-    /// price files it reads (`Model::inputs`).
-    pub a: (String, String, Vec<crate::model::InputFile>),
-    pub b: (String, String, Vec<crate::model::InputFile>),
+    pub a: Design,
+    pub b: Design,
     pub seed: u64,
     pub trials: u64,
     /// Resources in A and in B, and how many are the same resource in both (same id,
@@ -76,8 +83,8 @@ pub fn json(info: &CompareInfo, c: &Comparison) -> String {
         "vaultsim_version": env!("CARGO_PKG_VERSION"),
         "difference": "b - a",
         "confidence": 0.95,
-        "a": {"file": info.a.0, "sha256": info.a.1, "inputs": info.a.2, "resources": info.resources.0},
-        "b": {"file": info.b.0, "sha256": info.b.1, "inputs": info.b.2, "resources": info.resources.1},
+        "a": {"file": info.a.file, "sha256": info.a.sha256, "inputs": info.a.inputs, "resources": info.resources.0},
+        "b": {"file": info.b.file, "sha256": info.b.sha256, "inputs": info.b.inputs, "resources": info.resources.1},
         "seed": info.seed,
         "trials": info.trials,
         "same_resources": info.same_resources,
@@ -207,8 +214,8 @@ pub fn table(info: &CompareInfo, c: &Comparison) -> String {
         "\nB − A, paired over {} trials (seed {}), 95 % intervals in brackets\n  A: {}\n  B: {}\n  resources: {} in A, {} in B, {} the same in both\n\n",
         info.trials,
         info.seed,
-        info.a.0,
-        info.b.0,
+        info.a.file,
+        info.b.file,
         info.resources.0,
         info.resources.1,
         info.same_resources

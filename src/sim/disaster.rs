@@ -364,30 +364,35 @@ pub(super) fn draw_outages(model: &Model, trial: u64, seed: u64, outages: &mut V
         outages.clear();
         return;
     };
-    outages.truncate(o.regions.len());
-    for (i, &region) in o.regions.iter().enumerate() {
-        let name = &model.regions[usize::from(region)];
+    if !outages
+        .iter()
+        .map(|x| x.region)
+        .eq(o.regions.iter().copied())
+    {
+        *outages = o
+            .regions
+            .iter()
+            .map(|&region| Outage {
+                region,
+                at: 0,
+                ready: 0,
+                candidates: Vec::with_capacity(
+                    model
+                        .resources
+                        .iter()
+                        .filter(|r| r.region_id == region)
+                        .count(),
+                ),
+            })
+            .collect();
+    }
+    for outage in outages.iter_mut() {
+        debug_assert!(outage.candidates.is_empty(), "run_outages empties them");
+        let name = &model.regions[usize::from(outage.region)];
         let mut rng = stream(seed, trial, region_entity(name), Stream::RegionOutage);
-        let at = instant(model, &o.timing, &mut rng);
+        outage.at = instant(model, &o.timing, &mut rng);
         let declaration = o.declaration_delay_minutes.sample_non_negative(&mut rng);
-        let ready = at + ceil_non_negative(declaration * 60.0) as i64;
-        match outages.get_mut(i) {
-            Some(outage) if outage.region == region => {
-                debug_assert!(outage.candidates.is_empty(), "run_outages empties them");
-                (outage.at, outage.ready) = (at, ready);
-            }
-            _ => {
-                let in_region = model.resources.iter().filter(|r| r.region_id == region);
-                let outage = Outage {
-                    region,
-                    at,
-                    ready,
-                    candidates: Vec::with_capacity(in_region.count()),
-                };
-                outages.truncate(i);
-                outages.push(outage);
-            }
-        }
+        outage.ready = outage.at + ceil_non_negative(declaration * 60.0) as i64;
     }
 }
 
