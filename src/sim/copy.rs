@@ -27,7 +27,7 @@
 //! Not modelled (docs/assumptions.md): copy storage at the destination, the quota shared
 //! by two links that end in the same region.
 
-use super::cost::{Billed, Steady};
+use super::cost::{Billed, Meter, Steady};
 use super::disaster::Pending;
 use super::link::Link;
 use super::ops::{CopyDays, OpsCollector};
@@ -148,7 +148,7 @@ impl CopyTail {
                     tally,
                     model,
                     costs,
-                    at,
+                    Meter::new(model, costs, at),
                     Charge::Warm,
                     StoredInterval {
                         bytes: h.full_bytes,
@@ -559,16 +559,20 @@ fn copy_storage(
     r: &Request,
     heads: &mut SmallVec<[CopyHead; 2]>,
 ) {
-    let at = Billed {
-        resource,
-        region: r.region,
-    };
+    let meter = Meter::new(
+        model,
+        costs,
+        Billed {
+            resource,
+            region: r.region,
+        },
+    );
     let mut hold = |charge, bytes, from, to, capture| {
         super::cost::storage(
             tally,
             model,
             costs,
-            at,
+            meter,
             charge,
             StoredInterval { bytes, from, to },
             Steady::Whole { capture },

@@ -14,6 +14,25 @@ pub(super) struct Billed {
     pub(super) region: u16,
 }
 
+/// Where a resource's stored intervals are billed: its cost key in the billed region, and
+/// whether its type is metered in whole days. The same for every interval a resource
+/// stores in one region, so a job looks it up once for all of its holds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Meter {
+    key: usize,
+    per_day: bool,
+}
+
+impl Meter {
+    pub(super) fn new(model: &Model, costs: &Costs, at: Billed) -> Meter {
+        let resource_type = model.resources[at.resource].resource_type;
+        Meter {
+            key: costs.key(at.resource, at.region),
+            per_day: costs.per_day[resource_type as usize],
+        }
+    }
+}
+
 /// How a stored interval counts towards the projected steady state: the recovery point
 /// (or copy) it belongs to, by its capture time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +59,15 @@ pub(super) fn storage(
     tally: &mut CostTally,
     model: &Model,
     costs: &Costs,
-    at: Billed,
+    meter: Meter,
     charge: Charge,
     interval: StoredInterval,
     steady: Steady,
 ) {
     let sim = &model.simulation;
     let months = &sim.months;
-    let key = costs.key(at.resource, at.region);
+    let key = meter.key;
     debug_assert!(steady == Steady::Excluded || charge != Charge::Continuous);
-    let resource_type = model.resources[at.resource].resource_type;
     meter_storage(
         StoredInterval {
             to: interval.to.min(sim.horizon_seconds),
@@ -57,7 +75,7 @@ pub(super) fn storage(
         },
         months,
         |t| sim.month_of(t),
-        costs.per_day[resource_type as usize],
+        meter.per_day,
         tally.stored_months(charge, key),
     );
     let (capture, end) = match steady {

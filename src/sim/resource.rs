@@ -74,9 +74,28 @@ enum Billed {
 }
 
 impl Sinks<'_> {
-    /// Holds `bytes` of resource `index` in storage over `[from, to)`: the storage days
-    /// and, when priced, the GB-months billed in its region.
-    fn hold(&mut self, model: &Model, index: usize, class: Billed, bytes: u64, from: i64, to: i64) {
+    /// Where resource `index`'s own storage is billed, when the scenario prices its design.
+    fn meter(&self, model: &Model, index: usize) -> Option<cost::Meter> {
+        let costs = model.costs.as_ref()?;
+        self.cost.as_ref()?;
+        let at = cost::Billed {
+            resource: index,
+            region: model.resources[index].region_id,
+        };
+        Some(cost::Meter::new(model, costs, at))
+    }
+
+    /// Holds `bytes` in storage over `[from, to)`: the storage days and, when priced
+    /// (`meter`, from [`Sinks::meter`]), the GB-months billed.
+    fn hold(
+        &mut self,
+        model: &Model,
+        meter: Option<cost::Meter>,
+        class: Billed,
+        bytes: u64,
+        from: i64,
+        to: i64,
+    ) {
         let (storage_class, charge, steady) = match class {
             Billed::Warm(capture) => (StorageClass::Warm, Charge::Warm, Steady::Whole { capture }),
             Billed::Cold(capture) => (StorageClass::Cold, Charge::Cold, Steady::Whole { capture }),
@@ -87,16 +106,14 @@ impl Sinks<'_> {
             ),
         };
         self.storage.hold(storage_class, bytes, from, to);
-        if let (Some(tally), Some(costs)) = (self.cost.as_deref_mut(), &model.costs) {
-            let at = cost::Billed {
-                resource: index,
-                region: model.resources[index].region_id,
-            };
+        if let (Some(tally), Some(costs), Some(meter)) =
+            (self.cost.as_deref_mut(), &model.costs, meter)
+        {
             cost::storage(
                 tally,
                 model,
                 costs,
-                at,
+                meter,
                 charge,
                 StoredInterval { bytes, from, to },
                 steady,
@@ -429,11 +446,12 @@ impl ResourceRun {
         // Storage (DESIGN.md "Lifecycle"): the newest warm point holds the full size;
         // each older warm point holds what its successor changed, until it leaves warm.
         let warm_end = cold_at.min(delete_at);
+        let meter = sinks.meter(model, self.index);
         if behaviour.incremental {
             if let Some(h) = self.head {
                 sinks.hold(
                     model,
-                    self.index,
+                    meter,
                     Billed::Warm(h.capture),
                     h.full_bytes,
                     h.usable,
@@ -441,7 +459,7 @@ impl ResourceRun {
                 );
                 if predecessor.is_some() {
                     let held = Billed::Warm(h.capture);
-                    sinks.hold(model, self.index, held, bytes, end, h.warm_end);
+                    sinks.hold(model, meter, held, bytes, end, h.warm_end);
                 }
             }
             self.head = Some(WarmHead {
@@ -452,7 +470,7 @@ impl ResourceRun {
             });
         } else {
             let held = Billed::Warm(start);
-            sinks.hold(model, self.index, held, full_bytes, end, warm_end);
+            sinks.hold(model, meter, held, full_bytes, end, warm_end);
         }
         if let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
             && (predecessor.is_some() || !behaviour.incremental)
@@ -471,7 +489,7 @@ impl ResourceRun {
             // Cold recovery points are full copies (and billed at least 90 days).
             sinks.hold(
                 model,
-                self.index,
+                meter,
                 Billed::Cold(start),
                 full_bytes,
                 cold_at,
@@ -499,9 +517,10 @@ impl ResourceRun {
             sinks.cost.as_deref_mut(),
         );
         if let Some(h) = self.head {
+            let meter = sinks.meter(model, self.index);
             sinks.hold(
                 model,
-                self.index,
+                meter,
                 Billed::LastWarm(h.capture),
                 h.full_bytes,
                 h.usable,
@@ -622,10 +641,14 @@ fn continuous_storage(
         return;
     }
     let resource = &model.resources[index];
-    let at = cost::Billed {
-        resource: index,
-        region: resource.region_id,
-    };
+    let meter = cost::Meter::new(
+        model,
+        costs,
+        cost::Billed {
+            resource: index,
+            region: resource.region_id,
+        },
+    );
     // Held from `start` to the horizon (the projection takes continuous backup from the
     // last month, so it is excluded there).
     let mut hold = |bytes, start| {
@@ -638,7 +661,7 @@ fn continuous_storage(
             tally,
             model,
             costs,
-            at,
+            meter,
             Charge::Continuous,
             interval,
             Steady::Excluded,
