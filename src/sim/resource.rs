@@ -76,8 +76,7 @@ enum Billed {
 impl Sinks<'_> {
     /// Where resource `index`'s own storage is billed, when the scenario prices its design.
     fn meter(&self, model: &Model, index: usize) -> Option<cost::Meter> {
-        let costs = model.costs.as_ref()?;
-        self.cost.as_ref()?;
+        let costs = model.costs.as_ref().filter(|_| self.cost.is_some())?;
         let at = cost::Billed {
             resource: index,
             region: model.resources[index].region_id,
