@@ -5,6 +5,13 @@
 # simulated, ns per job per core, the speed-up, peak RSS (/usr/bin/time -v) and wall time;
 # the last line of output is one JSON object.
 #
+# Each round also runs a control: two 1-thread processes of M trials at once. They share
+# nothing, so their combined rate against the round's 1-thread rate is what the machine
+# gives two cores at that moment (its "capacity": the two vCPUs of a shared machine are
+# often not equally fast, and the other tenants move that from minute to minute). The
+# speed-up divided by the capacity is the engine's parallel efficiency: 1 means threads
+# lose nothing to each other. Both are reported beside the speed-up.
+#
 # Usage: benches/reference.sh [--trials N] [--pairs R] [--pair-trials M] [--quick]
 #   --trials N        trials of the main 2-thread run (default: the scenario's 200)
 #   --pairs R         rounds of the speed-up measurement (default 3)
@@ -57,13 +64,32 @@ run() {
 }
 
 # Paired rounds: "s1 ns1 rss1 s2" per round, for the summary below.
+# control N: two 1-thread runs of N trials at once, as separate processes; sets
+# control_a and control_b (simulation seconds of each).
+control() {
+  local n=$1
+  target/release/vaultsim run "$scenario" --trials "$n" --threads 1 --out "$out/ca" \
+    >/dev/null 2>"$out/log-ca" &
+  local a=$!
+  target/release/vaultsim run "$scenario" --trials "$n" --threads 1 --out "$out/cb" \
+    >/dev/null 2>"$out/log-cb" &
+  local b=$!
+  wait "$a"
+  wait "$b"
+  control_a=$(simulated_seconds "$out/log-ca")
+  control_b=$(simulated_seconds "$out/log-cb")
+  echo "control: two 1-thread processes of $n trials at once: ${control_a}s and ${control_b}s"
+}
+
 rounds=""
 for ((r = 1; r <= pairs; r++)); do
   echo "speed-up round $r of $pairs:"
   run 1 "$pair_trials"
   a_s=$seconds a_ns=$ns a_rss=$rss_kb
   run 2 $((2 * pair_trials))
-  rounds+="$a_s,$a_ns,$a_rss,$seconds;"
+  b_s=$seconds
+  control "$pair_trials"
+  rounds+="$a_s,$a_ns,$a_rss,$b_s,$control_a,$control_b;"
 done
 echo "main run:"
 run 2 "$trials"
@@ -79,11 +105,15 @@ m, n2, jobs2, rss2, resources = map(int, (m, n2, jobs2, rss2, resources))
 s2, ns2, wall2 = map(float, (s2, ns2, wall2))
 rounds = [tuple(map(float, r.split(","))) for r in rounds.split(";") if r]
 # One round: (1-thread seconds per trial) / (2-thread seconds per trial), M and 2M trials.
-ratios = [(a_s / m) / (b_s / (2 * m)) for a_s, _, _, b_s in rounds]
+ratios = [(a_s / m) / (b_s / (2 * m)) for a_s, _, _, b_s, _, _ in rounds]
 speedup = statistics.median(ratios)
-ns1 = statistics.median(a_ns for _, a_ns, _, _ in rounds)
-s1_per_trial = statistics.median(a_s / m for a_s, _, _, _ in rounds)
-rss1 = max(a_rss for _, _, a_rss, _ in rounds)
+# The machine's two-core capacity in a round: the two processes' combined rate (trials per
+# second) over the 1-thread run's.
+capacities = [(m / c_a + m / c_b) / (m / a_s) for a_s, _, _, _, c_a, c_b in rounds]
+efficiencies = [r / c for r, c in zip(ratios, capacities)]
+ns1 = statistics.median(a_ns for _, a_ns, _, _, _, _ in rounds)
+s1_per_trial = statistics.median(a_s / m for a_s, _, _, _, _, _ in rounds)
+rss1 = max(a_rss for _, _, a_rss, _, _, _ in rounds)
 result = {
     "scenario": "scenarios/bench-reference.toml",
     "resources": resources,
@@ -94,6 +124,10 @@ result = {
     "ns_per_job_per_core_2_threads": round(ns2, 1),
     "speedup_1_to_2_threads": round(speedup, 3),
     "speedup_rounds": [round(r, 3) for r in ratios],
+    "machine_two_core_capacity": round(statistics.median(capacities), 3),
+    "machine_two_core_capacity_rounds": [round(c, 3) for c in capacities],
+    "parallel_efficiency": round(statistics.median(efficiencies), 3),
+    "parallel_efficiency_rounds": [round(e, 3) for e in efficiencies],
     "speedup_against_main_run": round(s1_per_trial / (s2 / n2), 3),
     "simulation_s_2_threads": s2,
     "wall_s_2_threads": wall2,
@@ -110,5 +144,10 @@ result = {
 }
 print(f"speed-up 1 -> 2 threads: {speedup:.2f}x (median of {len(ratios)} paired rounds: "
       + ", ".join(f"{r:.2f}" for r in ratios) + ")")
+print("the machine's two-core capacity (two 1-thread processes at once): "
+      f"{statistics.median(capacities):.2f}x ("
+      + ", ".join(f"{c:.2f}" for c in capacities)
+      + f"); parallel efficiency {statistics.median(efficiencies):.2f} ("
+      + ", ".join(f"{e:.2f}" for e in efficiencies) + ")")
 print(json.dumps(result, separators=(",", ":")))
 EOF
