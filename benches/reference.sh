@@ -63,7 +63,6 @@ run() {
   echo "$threads thread(s), $n trials: $jobs jobs simulated in ${seconds}s ($ns ns per job per core); wall ${wall}s, peak RSS $((rss_kb / 1024)) MiB"
 }
 
-# Paired rounds: "s1 ns1 rss1 s2" per round, for the summary below.
 # control N: two 1-thread runs of N trials at once, as separate processes; sets
 # control_a and control_b (simulation seconds of each).
 control() {
@@ -81,6 +80,7 @@ control() {
   echo "control: two 1-thread processes of $n trials at once: ${control_a}s and ${control_b}s"
 }
 
+# Paired rounds: "s1,ns1,rss1,s2,control_a,control_b;" per round, for the summary below.
 rounds=""
 for ((r = 1; r <= pairs; r++)); do
   echo "speed-up round $r of $pairs:"
