@@ -40,30 +40,17 @@ fn sample(model: &Model) -> impl Iterator<Item = (usize, &Resource)> {
         .take(RESOURCES)
 }
 
-/// Which of the sampled jobs' draws a bench makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Draws {
-    /// Every draw.
-    All,
-    /// All but the backup throughputs: the log-normal's share of the floor.
-    WithoutBackupThroughput,
-    /// Every draw of the resources whose copies cross regions, none of the others.
-    CrossRegionResources,
-}
-
-/// Draws what the jobs of the sampled resources draw in one trial (`which` of them);
-/// returns a value depending on every draw made.
-fn draw_jobs(model: &Model, trial: u64, which: Draws) -> f64 {
+/// Draws what the jobs of `resources` (indices into the model's) draw in one trial (with
+/// `throughputs` false, all but the backup throughputs: the log-normal's share of the
+/// floor); returns a value depending on every draw.
+fn draw_jobs(model: &Model, trial: u64, resources: &[usize], throughputs: bool) -> f64 {
     let sim = &model.simulation;
-    let throughputs = which != Draws::WithoutBackupThroughput;
     let mut sum = 0.0;
-    for (index, resource) in sample(model) {
+    for &index in resources {
+        let resource = &model.resources[index];
         let Some(program) = resource.program.map(|p| &model.programs[p]) else {
             continue;
         };
-        if which == Draws::CrossRegionResources && !model.copies_cross_regions(resource) {
-            continue;
-        }
         let behaviour = &model.behaviour[resource.resource_type as usize];
         let mut rng = stream(20_261_128, trial, index as u64, Stream::BackupJob);
         let mut copy_rng = stream(20_261_128, trial, index as u64, Stream::Copy);
@@ -88,53 +75,54 @@ fn draw_jobs(model: &Model, trial: u64, which: Draws) -> f64 {
     sum
 }
 
-/// Backup and copy jobs `draw_jobs` draws for, all of them and those of resources whose
-/// copies cross regions.
-fn jobs(model: &Model) -> ((u64, u64), (u64, u64)) {
-    let (mut all, mut crossing) = ((0, 0), (0, 0));
-    for (_, resource) in sample(model) {
-        if let Some(program) = resource.program.map(|p| &model.programs[p]) {
-            let backups = program.slots.len() as u64;
-            let copies = program
+/// Backup and copy jobs `draw_jobs` draws for `resources`.
+fn jobs(model: &Model, resources: &[usize]) -> (u64, u64) {
+    let (mut backups, mut copies) = (0, 0);
+    for &index in resources {
+        if let Some(program) = model.resources[index].program.map(|p| &model.programs[p]) {
+            backups += program.slots.len() as u64;
+            copies += program
                 .slots
                 .iter()
                 .map(|s| program.copy_sets[usize::from(s.copies)].len() as u64)
                 .sum::<u64>();
-            all = (all.0 + backups, all.1 + copies);
-            if model.copies_cross_regions(resource) {
-                crossing = (crossing.0 + backups, crossing.1 + copies);
-            }
         }
     }
-    (all, crossing)
+    (backups, copies)
 }
 
 fn floor(c: &mut Criterion) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench-reference.toml");
     let (_, model) = vaultsim::scenario::load_model(&file).expect("the reference scenario loads");
-    let ((backups, copies), (crossing_backups, crossing_copies)) = jobs(&model);
+    let all: Vec<usize> = sample(&model).map(|(index, _)| index).collect();
+    let crossing: Vec<usize> = sample(&model)
+        .filter(|(_, resource)| model.copies_cross_regions(resource))
+        .map(|(index, _)| index)
+        .collect();
+    let (backups, copies) = jobs(&model, &all);
+    let (crossing_backups, crossing_copies) = jobs(&model, &crossing);
     eprintln!(
         "floor: {backups} backup jobs and {copies} copy jobs per iteration; \
          {crossing_backups} and {crossing_copies} of them of resources whose copies cross regions"
     );
     let mut group = c.benchmark_group("floor");
+    // Every bench counts every job of the sample, so its ns per element is its part's
+    // share per job of the whole mix.
     group.throughput(Throughput::Elements(backups + copies));
     let mut trial = 0;
-    for (name, which) in [
-        ("reference_job_draws", Draws::All),
-        (
-            "reference_job_draws_without_backup_throughput",
-            Draws::WithoutBackupThroughput,
-        ),
+    for (name, resources, throughputs) in [
+        ("reference_job_draws", &all, true),
+        ("reference_job_draws_without_backup_throughput", &all, false),
         (
             "reference_job_draws_of_cross_region_resources",
-            Draws::CrossRegionResources,
+            &crossing,
+            true,
         ),
     ] {
         group.bench_function(name, |b| {
             b.iter(|| {
                 trial += 1;
-                black_box(draw_jobs(&model, trial, which))
+                black_box(draw_jobs(&model, trial, resources, throughputs))
             })
         });
     }
