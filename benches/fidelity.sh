@@ -3,8 +3,8 @@
 # per-job randomness is replaced by its mean, measured with `vaultsim compare` (common
 # random numbers, paired 95 % intervals) on scenarios/bench-reference.toml.
 #
-# A kernel that stops drawing ordinary jobs one by one (the only way under the 30 ns per
-# job target: the draws alone take 42 ns, benches/RESULTS.md) must state its error. The
+# A kernel that stops drawing ordinary jobs one by one (the draws alone take 22–46 ns per
+# job on this machine, around the 30 ns target: docs/speed.md) must state its error. The
 # variants below are the simplest such kernels, so their differences are the error that
 # any faster kernel has to beat, and the acceptance check it will have to pass:
 #

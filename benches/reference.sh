@@ -99,21 +99,23 @@ s2=$seconds jobs2=$jobs ns2=$ns wall2=$wall rss2=$rss_kb
 resources=$(grep -m1 -o '"resources": [0-9]*' "$out/t2/summary.json" | grep -o '[0-9]*')
 
 python3 - "$rounds" "$pair_trials" "$s2" "$trials" "$jobs2" "$ns2" "$wall2" "$rss2" "$resources" <<'EOF'
-import json, statistics, sys
+import collections, json, statistics, sys
 rounds, m, s2, n2, jobs2, ns2, wall2, rss2, resources = sys.argv[1:]
 m, n2, jobs2, rss2, resources = map(int, (m, n2, jobs2, rss2, resources))
 s2, ns2, wall2 = map(float, (s2, ns2, wall2))
-rounds = [tuple(map(float, r.split(","))) for r in rounds.split(";") if r]
+# One round's record, in the order the shell wrote it (see "Paired rounds" above).
+Round = collections.namedtuple("Round", "s1 ns1 rss1 s2 control_a control_b")
+rounds = [Round(*map(float, r.split(","))) for r in rounds.split(";") if r]
 # One round: (1-thread seconds per trial) / (2-thread seconds per trial), M and 2M trials.
-ratios = [(a_s / m) / (b_s / (2 * m)) for a_s, _, _, b_s, _, _ in rounds]
+ratios = [(r.s1 / m) / (r.s2 / (2 * m)) for r in rounds]
 speedup = statistics.median(ratios)
 # The machine's two-core capacity in a round: the two processes' combined rate (trials per
 # second) over the 1-thread run's.
-capacities = [(m / c_a + m / c_b) / (m / a_s) for a_s, _, _, _, c_a, c_b in rounds]
+capacities = [(m / r.control_a + m / r.control_b) / (m / r.s1) for r in rounds]
 efficiencies = [r / c for r, c in zip(ratios, capacities)]
-ns1 = statistics.median(a_ns for _, a_ns, _, _, _, _ in rounds)
-s1_per_trial = statistics.median(a_s / m for a_s, _, _, _, _, _ in rounds)
-rss1 = max(a_rss for _, _, a_rss, _, _, _ in rounds)
+ns1 = statistics.median(r.ns1 for r in rounds)
+s1_per_trial = statistics.median(r.s1 / m for r in rounds)
+rss1 = max(r.rss1 for r in rounds)
 result = {
     "scenario": "scenarios/bench-reference.toml",
     "resources": resources,

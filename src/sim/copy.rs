@@ -422,10 +422,7 @@ impl CopyStage {
             // failed copy).
             if let (Some(tally), Some(costs), Some(_)) = (cost.as_deref_mut(), &model.costs, r.link)
             {
-                let at = Billed {
-                    resource: resource_index,
-                    region: resource.region_id,
-                };
+                let at = Billed::home(model, resource_index);
                 super::cost::transfer(tally, model, costs, at, r.bytes, r.done);
             }
             let lag = (r.done - r.arrival) as u64;

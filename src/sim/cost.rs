@@ -14,6 +14,16 @@ pub(super) struct Billed {
     pub(super) region: u16,
 }
 
+impl Billed {
+    /// Resource `resource` billed in its own region.
+    pub(super) fn home(model: &Model, resource: usize) -> Billed {
+        Billed {
+            resource,
+            region: model.resources[resource].region_id,
+        }
+    }
+}
+
 /// Where a resource's stored intervals are billed: its cost key in the billed region, and
 /// whether its type is metered in whole days. The same for every interval a resource
 /// stores in one region, so a job looks it up once for all of its holds.

@@ -297,10 +297,7 @@ impl Pending {
             if let (Some(tally), Some(costs), Some(r)) =
                 (cost.as_deref_mut(), &model.costs, restored)
             {
-                let at = Billed {
-                    resource: resource_index,
-                    region: resource.region_id,
-                };
+                let at = Billed::home(model, resource_index);
                 super::cost::restore(tally, model, costs, at, &settings.timing, r);
             }
         };
@@ -478,10 +475,7 @@ pub(super) fn run_outages(
             if let (Some(tally), Some(costs)) = (cost.as_deref_mut(), &model.costs) {
                 // Billed at the resource's own region's rate (the copy restored from
                 // lives in another region; docs/cost.md).
-                let at = Billed {
-                    resource: r as usize,
-                    region: resource.region_id,
-                };
+                let at = Billed::home(model, r as usize);
                 let restored = Restored {
                     bytes: point.full_bytes,
                     from_cold: in_cold,

@@ -77,11 +77,11 @@ impl Sinks<'_> {
     /// Where resource `index`'s own storage is billed, when the scenario prices its design.
     fn meter(&self, model: &Model, index: usize) -> Option<cost::Meter> {
         let costs = model.costs.as_ref().filter(|_| self.cost.is_some())?;
-        let at = cost::Billed {
-            resource: index,
-            region: model.resources[index].region_id,
-        };
-        Some(cost::Meter::new(model, costs, at))
+        Some(cost::Meter::new(
+            model,
+            costs,
+            cost::Billed::home(model, index),
+        ))
     }
 
     /// Holds `bytes` in storage over `[from, to)`: the storage days and, when priced
@@ -577,10 +577,7 @@ impl ResourceRun {
             target,
             group,
         );
-        let at = cost::Billed {
-            resource: self.index,
-            region: resource.region_id,
-        };
+        let at = cost::Billed::home(model, self.index);
         if let (Some(tally), Some(costs), Some(r)) =
             (sinks.cost.as_deref_mut(), &model.costs, restored)
         {
@@ -640,14 +637,7 @@ fn continuous_storage(
         return;
     }
     let resource = &model.resources[index];
-    let meter = cost::Meter::new(
-        model,
-        costs,
-        cost::Billed {
-            resource: index,
-            region: resource.region_id,
-        },
-    );
+    let meter = cost::Meter::new(model, costs, cost::Billed::home(model, index));
     // Held from `start` to the horizon (the projection takes continuous backup from the
     // last month, so it is excluded there).
     let mut hold = |bytes, start| {
