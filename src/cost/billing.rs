@@ -5,6 +5,10 @@
 //!   one) — the pricing page's "average gigabytes of backup storage used in a month".
 //! - EFS, S3, VMware, SAP HANA on EC2 and Timestream backups are metered per GB-day: a day
 //!   on which any byte is stored is billed as a whole day (GB-days ÷ days in the month).
+//!   A byte is billed once a day however many intervals it is stored in: the full size an
+//!   incremental chain's newest point holds passes to the next point when that one
+//!   completes (`StoredInterval::taken_over`), and the day of the hand-over is billed
+//!   once, at the larger of the two sizes (docs/cost.md "GB-day metering").
 //! - Cold storage is billed for at least 90 days: a point deleted earlier is billed the
 //!   remaining days pro rata, as a charge in the month it is deleted.
 
@@ -13,6 +17,31 @@ use crate::model::{DAY_SECONDS, Month};
 /// Bytes stored over `[from, to)`, simulation seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoredInterval {
+    pub bytes: u64,
+    pub from: i64,
+    pub to: i64,
+    /// Bytes the same chain stored up to `from` that these carry on (the full size a
+    /// chain's newest point hands to its successor), or 0 for bytes stored anew. Whole-day
+    /// metering bills the day holding `from` once: the interval that ended there billed
+    /// `taken_over` for it, this one adds only what it holds beyond that.
+    pub taken_over: u64,
+}
+
+impl StoredInterval {
+    /// `bytes` stored anew over `[from, to)`.
+    pub fn new(bytes: u64, from: i64, to: i64) -> StoredInterval {
+        StoredInterval {
+            bytes,
+            from,
+            to,
+            taken_over: 0,
+        }
+    }
+}
+
+/// A span an interval is billed for: `bytes` over `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeteredSpan {
     pub bytes: u64,
     pub from: i64,
     pub to: i64,
@@ -29,11 +58,18 @@ pub fn billed_gb_months(
     per_month: &mut [f64],
 ) {
     assert_eq!(per_month.len(), months.len(), "one total per month");
-    let (from, to) = metered(interval, per_day);
-    if interval.bytes == 0 || from >= to {
+    for span in metered(interval, per_day) {
+        billed_span(span, months, gb_bytes, per_month);
+    }
+}
+
+/// [`billed_gb_months`] of one metered span.
+fn billed_span(span: MeteredSpan, months: &[Month], gb_bytes: f64, per_month: &mut [f64]) {
+    let MeteredSpan { bytes, from, to } = span;
+    if bytes == 0 || from >= to {
         return;
     }
-    let gb = interval.bytes as f64 / gb_bytes;
+    let gb = bytes as f64 / gb_bytes;
     let first = months.partition_point(|m| m.end_seconds <= from);
     for (m, month) in months.iter().enumerate().skip(first) {
         if month.start_seconds >= to {
@@ -50,17 +86,54 @@ pub fn billed_gb_months(
     }
 }
 
-/// The span `interval` is billed for: as stored, or widened to the whole days it touches
-/// when `per_day` (GB-day types).
-fn metered(interval: StoredInterval, per_day: bool) -> (i64, i64) {
-    if per_day {
-        (
-            interval.from.div_euclid(DAY_SECONDS) * DAY_SECONDS,
-            (interval.to + DAY_SECONDS - 1).div_euclid(DAY_SECONDS) * DAY_SECONDS,
-        )
-    } else {
-        (interval.from, interval.to)
+/// The spans `interval` is billed for. By the second, as stored. By whole days
+/// (`per_day`, GB-day types), widened to the days it touches, except that the day holding
+/// `from` bills only the bytes beyond those the interval takes over (that day was billed
+/// for them by the interval they come from): its bytes from the next midnight to the
+/// midnight after `to`, and the excess over `taken_over` on the first day. Bytes stored
+/// anew (`taken_over` 0) are so billed for every day they touch; an empty interval stores
+/// nothing.
+pub fn metered(interval: StoredInterval, per_day: bool) -> [MeteredSpan; 2] {
+    let StoredInterval {
+        bytes,
+        from,
+        to,
+        taken_over,
+    } = interval;
+    let none = MeteredSpan {
+        bytes: 0,
+        from,
+        to: from,
+    };
+    if from >= to {
+        return [none; 2];
     }
+    if !per_day {
+        return [MeteredSpan { bytes, from, to }, none];
+    }
+    let floor = |t: i64| t.div_euclid(DAY_SECONDS) * DAY_SECONDS;
+    let ceil = |t: i64| floor(t.saturating_add(DAY_SECONDS - 1));
+    [
+        MeteredSpan {
+            bytes,
+            from: ceil(from),
+            to: ceil(to),
+        },
+        MeteredSpan {
+            bytes: bytes.saturating_sub(taken_over),
+            from: floor(from),
+            to: ceil(from),
+        },
+    ]
+}
+
+/// The byte-seconds `interval` is billed for ([`metered`]): bytes × seconds stored, or
+/// for GB-day types bytes × the seconds of the whole days billed.
+pub fn metered_byte_seconds(interval: StoredInterval, per_day: bool) -> i128 {
+    metered(interval, per_day)
+        .iter()
+        .map(|s| i128::from(s.bytes) * i128::from((s.to - s.from).max(0)))
+        .sum()
 }
 
 /// One month of a storage charge, metered in exact integers by [`meter_storage`]: the
@@ -90,15 +163,29 @@ pub fn meter_storage(
     row: &mut [MonthStorage],
 ) {
     assert_eq!(row.len(), months.len(), "one entry per month");
+    for span in metered(interval, per_day) {
+        meter_span(span, months, &month_of, row);
+    }
+}
+
+/// [`meter_storage`] of one metered span.
+fn meter_span(
+    span: MeteredSpan,
+    months: &[Month],
+    month_of: &impl Fn(i64) -> usize,
+    row: &mut [MonthStorage],
+) {
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return;
     };
-    let (from, to) = metered(interval, per_day);
-    let (from, to) = (from.max(first.start_seconds), to.min(last.end_seconds));
-    if interval.bytes == 0 || from >= to {
+    let (from, to) = (
+        span.from.max(first.start_seconds),
+        span.to.min(last.end_seconds),
+    );
+    if span.bytes == 0 || from >= to {
         return;
     }
-    let bytes = i128::from(interval.bytes);
+    let bytes = i128::from(span.bytes);
     let (m_from, m_to) = (month_of(from), month_of(to - 1));
     if m_from == m_to {
         row[m_from].byte_seconds += bytes * i128::from(to - from);
@@ -184,7 +271,7 @@ mod tests {
         assert_eq!(m[0].label, "2026-04");
         let mut per_month = vec![0.0];
         for (bytes, from, to) in [(gb(400), 0, 15 * DAY), (gb(800), 15 * DAY, 30 * DAY)] {
-            let interval = StoredInterval { bytes, from, to };
+            let interval = StoredInterval::new(bytes, from, to);
             billed_gb_months(interval, &m, GB, true, &mut per_month);
         }
         assert!((per_month[0] - 600.0).abs() < 1e-9, "{}", per_month[0]);
@@ -201,20 +288,12 @@ mod tests {
             ("2026-03", "2026-04")
         );
         let mut per_month = vec![0.0; 2];
-        let one_gb_all_march = StoredInterval {
-            bytes: gb(1),
-            from: 0,
-            to: 31 * DAY,
-        };
+        let one_gb_all_march = StoredInterval::new(gb(1), 0, 31 * DAY);
         billed_gb_months(one_gb_all_march, &m, GB, false, &mut per_month);
         assert!((per_month[0] - 1.0).abs() < 1e-12);
         let mut per_month = vec![0.0; 2];
         // 2 GB for 372 hours: 744 GB-hours inside April.
-        let hours_744_in_april = StoredInterval {
-            bytes: gb(2),
-            from: 31 * DAY,
-            to: 31 * DAY + 372 * 3600,
-        };
+        let hours_744_in_april = StoredInterval::new(gb(2), 31 * DAY, 31 * DAY + 372 * 3600);
         billed_gb_months(hours_744_in_april, &m, GB, false, &mut per_month);
         assert!((per_month[1] - 744.0 / 720.0).abs() < 1e-12);
         assert_eq!(per_month[0], 0.0);
@@ -225,17 +304,63 @@ mod tests {
     #[test]
     fn gb_day_types_bill_whole_days() {
         let m = months(1_775_001_600, 30 * DAY);
-        let two_hours = StoredInterval {
-            bytes: gb(30),
-            from: DAY + 3600,
-            to: DAY + 3 * 3600,
-        };
+        let two_hours = StoredInterval::new(gb(30), DAY + 3600, DAY + 3 * 3600);
         let mut per_day = vec![0.0];
         billed_gb_months(two_hours, &m, GB, true, &mut per_day);
         assert!((per_day[0] - 1.0).abs() < 1e-12, "30 GB for one day of 30");
         let mut per_hour = vec![0.0];
         billed_gb_months(two_hours, &m, GB, false, &mut per_hour);
         assert!((per_hour[0] - 30.0 * 2.0 / 720.0).abs() < 1e-12);
+    }
+
+    /// An incremental chain metered per GB-day, by hand: 100 GB held by the newest point,
+    /// handed at 06:00 each day to the next point, which holds 101 GB (the volume grew),
+    /// while the old point keeps the 1 GB its successor changed until 05:00 a day later
+    /// (daily points kept one day). Each day's bill is the bytes stored at any moment of
+    /// that day, each byte once: the full size at the larger of the two heads, plus the
+    /// changes of the point deleted that day and of the point made that day. Fresh (not handed over) heads would bill both heads on every hand-over day: the
+    /// double count this metering avoids.
+    #[test]
+    fn a_chain_handed_over_bills_each_day_once() {
+        let m = months(1_775_001_600, 30 * DAY); // April 2026
+        let hand_over = |d: i64| d * DAY + 6 * 3600;
+        let mut per_day = vec![0.0];
+        let mut fresh = vec![0.0];
+        for d in 0..10 {
+            let head = StoredInterval {
+                taken_over: if d == 0 { 0 } else { gb(100 + d as u64 - 1) },
+                ..StoredInterval::new(gb(100 + d as u64), hand_over(d), hand_over(d + 1))
+            };
+            billed_gb_months(head, &m, GB, true, &mut per_day);
+            billed_gb_months(
+                StoredInterval {
+                    taken_over: 0,
+                    ..head
+                },
+                &m,
+                GB,
+                true,
+                &mut fresh,
+            );
+            // The change the next point made, kept by this one until 05:00 a day later.
+            let change = StoredInterval::new(gb(1), hand_over(d + 1), (d + 2) * DAY + 5 * 3600);
+            billed_gb_months(change, &m, GB, true, &mut per_day);
+            billed_gb_months(change, &m, GB, true, &mut fresh);
+        }
+        // Heads: day 0 the first (100 GB); day k = 1..=9 the larger of heads k - 1 and k,
+        // 100 + k; day 10 the last head until 06:00, 109.
+        let heads: f64 = 100.0 + (1..=9).map(|k| 100.0 + k as f64).sum::<f64>() + 109.0;
+        // Changes: made on days 1..=10, each billed on its day and the next (deleted 05:00).
+        let changes = 10.0 * 2.0;
+        let expected = (heads + changes) / 30.0;
+        assert!(
+            (per_day[0] - expected).abs() < 1e-9,
+            "{} vs {expected}",
+            per_day[0]
+        );
+        // Billing each head afresh counts head k - 1 again on days k = 1..=9.
+        let double: f64 = (0..=8).map(|d| 100.0 + d as f64).sum::<f64>() / 30.0;
+        assert!((fresh[0] - expected - double).abs() < 1e-9, "{}", fresh[0]);
     }
 
     /// The shortcut against the straightforward sum: for intervals of a few seconds to
@@ -258,10 +383,16 @@ mod tests {
             for _ in 0..20_000 {
                 let from = (unit_f64(&mut rng) * (horizon + 40 * DAY) as f64) as i64 - 20 * DAY;
                 let length = 10f64.powf(unit_f64(&mut rng) * 7.8) as i64;
+                let bytes = uniform_index(&mut rng, 1 << 40) as u64;
+                // Half carry on a chain's bytes, some more and some fewer than they hold.
+                let taken_over = match uniform_index(&mut rng, 4) {
+                    0 | 1 => 0,
+                    2 => bytes / 2,
+                    _ => bytes.saturating_mul(2),
+                };
                 let interval = StoredInterval {
-                    bytes: uniform_index(&mut rng, 1 << 40) as u64,
-                    from,
-                    to: from + length,
+                    taken_over,
+                    ..StoredInterval::new(bytes, from, from + length)
                 };
                 let per_day = uniform_index(&mut rng, 2) == 1;
                 let mut loop_sum = vec![0.0; m.len()];
@@ -296,7 +427,7 @@ mod tests {
         let table = crate::model::month_of_day(&m);
         let mut row = vec![MonthStorage::default()];
         for (bytes, from, to) in [(gb(400), 0, 15 * DAY), (gb(800), 15 * DAY, 30 * DAY)] {
-            let interval = StoredInterval { bytes, from, to };
+            let interval = StoredInterval::new(bytes, from, to);
             meter_storage(
                 interval,
                 &m,
@@ -320,11 +451,7 @@ mod tests {
         // Over a year of months, the billed GB-months of that point add up to 90 days.
         let m = months(1_767_225_600, 365 * DAY); // 2026-01-01
         let mut per_month = vec![0.0; m.len()];
-        let interval = StoredInterval {
-            bytes: gb(1),
-            from: 30 * DAY,
-            to: until,
-        };
+        let interval = StoredInterval::new(gb(1), 30 * DAY, until);
         billed_gb_months(interval, &m, GB, false, &mut per_month);
         let days: f64 = per_month
             .iter()

@@ -14,8 +14,8 @@ pub mod billing;
 pub mod catalog;
 
 pub use billing::{
-    MonthStorage, StoredInterval, billed_gb_months, cold_billed_until, early_deletion_gb_months,
-    fold_storage, meter_storage,
+    MeteredSpan, MonthStorage, StoredInterval, billed_gb_months, cold_billed_until,
+    early_deletion_gb_months, fold_storage, meter_storage, metered, metered_byte_seconds,
 };
 pub use catalog::{Catalog, CatalogErrors, PriceItem, SourceKind, load_catalog, parse_catalog};
 

@@ -4,7 +4,8 @@
 //! not depend on other resources: whether the copy is refused (vault lock, source already
 //! in cold storage) or fails (per-type probability, drawn from the resource's own `Copy`
 //! stream), and how many bytes it moves (full for the first copy of a resource to a
-//! destination vault, then what changed since the last good copy, for incremental types).
+//! destination vault, or when the previous copy there has been deleted; otherwise what
+//! changed since the last good copy, for incremental types).
 //! Cross-region copies travel over their region pair's processor-sharing link
 //! (`sim::link`), driven incrementally by the trial's event loop (`CopyStage::arrive`,
 //! `CopyStage::advance`) together with the jobs of the resources that emit them, since a
@@ -24,8 +25,11 @@
 //! Each link admits at most [`COPY_JOBS_PER_ACCOUNT_PER_DESTINATION`] copies of one source
 //! account at once; the rest queue in the account's order of arrival.
 //!
-//! Not modelled (docs/assumptions.md): copy storage at the destination, the quota shared
-//! by two links that end in the same region.
+//! Copies are stored and billed at their destination as the source's points are (per
+//! destination vault, the newest copy holds the full size), and a copy is incremental only
+//! while the resource's previous copy in that vault is still in warm storage (AWS's EBS and
+//! RDS copy rule). Not modelled (docs/assumptions.md): the quota shared by two links that
+//! end in the same region.
 
 use super::cost::{Billed, Meter, Steady};
 use super::disaster::Pending;
@@ -40,9 +44,18 @@ use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
 use smallvec::SmallVec;
 
-/// A resource's (destination vault, capture of its last good copy there): one per vault
-/// its copies go to, kept inline.
-pub(super) type LastCopies = SmallVec<[(usize, i64); 2]>;
+/// A resource's last good copy in one destination vault: the next copy there is
+/// incremental only while this one is still in warm storage.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LastCopy {
+    vault: usize,
+    capture: i64,
+    /// When it leaves warm storage (moves to cold or is deleted).
+    warm_end: i64,
+}
+
+/// A resource's last good copy per destination vault its copies go to, kept inline.
+pub(super) type LastCopies = SmallVec<[LastCopy; 2]>;
 
 /// AWS Backup's quota of concurrent copy jobs per account per destination region
 /// (aws-backup-facts §9: 100, not adjustable; the "+5 per vault beyond" allowance is not
@@ -61,6 +74,8 @@ struct Request {
     arrival: i64,
     /// Bytes sent (what changed since the last good copy, or the full size).
     bytes: u64,
+    /// Whether it sends only what changed (the previous copy was still there).
+    incremental: bool,
     /// Full size of the resource at capture (what a restore from the copy moves).
     full_bytes: u64,
     capture: i64,
@@ -116,6 +131,20 @@ struct CopyHead {
     /// Leaves warm storage (cold or deleted).
     warm_end: i64,
     full_bytes: u64,
+    /// The full size the previous copy held up to `usable` and handed over to this one, an
+    /// incremental copy (0 when it starts a chain): whole-day metering bills the day of
+    /// the hand-over once.
+    taken_over: u64,
+}
+
+impl CopyHead {
+    /// The chain's full size, held by this copy from its completion to `to`.
+    fn interval(&self, to: i64) -> StoredInterval {
+        StoredInterval {
+            taken_over: self.taken_over,
+            ..StoredInterval::new(self.full_bytes, self.usable, to)
+        }
+    }
 }
 
 impl CopyTail {
@@ -150,11 +179,7 @@ impl CopyTail {
                     costs,
                     Meter::new(model, costs, at),
                     Charge::Warm,
-                    StoredInterval {
-                        bytes: h.full_bytes,
-                        from: h.usable,
-                        to: h.warm_end,
-                    },
+                    h.interval(h.warm_end),
                     Steady::ToHorizon { capture: h.capture },
                 );
             }
@@ -340,20 +365,6 @@ impl CopyStage {
                 ops.copy_failed(resource.account, usable);
                 continue;
             }
-            let previous = last_copy.iter().position(|(v, _)| *v == spec.vault);
-            let bytes = match previous {
-                Some(i) if behaviour.incremental => {
-                    let days = (capture - last_copy[i].1) as f64 / 86_400.0;
-                    ((resource.daily_change_fraction * days * full_bytes as f64) as u64)
-                        .min(full_bytes)
-                }
-                _ => full_bytes,
-            };
-            match previous {
-                Some(i) => last_copy[i].1 = capture,
-                None => last_copy.push((spec.vault, capture)),
-            }
-            counts.bytes += u128::from(bytes);
             let delete_at = spec
                 .delete_after_seconds
                 .map_or(i64::MAX, |d| capture.saturating_add(d));
@@ -361,6 +372,30 @@ impl CopyStage {
                 Some(c) if behaviour.cold_storage => capture.saturating_add(c),
                 _ => i64::MAX,
             };
+            // Incremental only while the previous copy is still in the destination
+            // (EBS and RDS copy guides: if the most recent copy was deleted, the next
+            // copy is full; docs/assumptions.md "Copies").
+            let previous = last_copy.iter().position(|c| c.vault == spec.vault);
+            let incremental =
+                behaviour.incremental && previous.is_some_and(|i| last_copy[i].warm_end > usable);
+            let bytes = match previous {
+                Some(i) if incremental => {
+                    let days = (capture - last_copy[i].capture) as f64 / 86_400.0;
+                    ((resource.daily_change_fraction * days * full_bytes as f64) as u64)
+                        .min(full_bytes)
+                }
+                _ => full_bytes,
+            };
+            let last = LastCopy {
+                vault: spec.vault,
+                capture,
+                warm_end: cold_at.min(delete_at),
+            };
+            match previous {
+                Some(i) => last_copy[i] = last,
+                None => last_copy.push(last),
+            }
+            counts.bytes += u128::from(bytes);
             let destination = spec.region_id.unwrap_or(resource.region_id);
             let (link, done) = if destination == resource.region_id {
                 // Same region, another account: no shared link.
@@ -381,6 +416,7 @@ impl CopyStage {
                 region: destination,
                 arrival: usable,
                 bytes,
+                incremental,
                 full_bytes,
                 capture,
                 delete_at,
@@ -564,44 +600,58 @@ fn copy_storage(
             region: r.region,
         },
     );
-    let mut hold = |charge, bytes, from, to, capture| {
+    let mut hold = |charge, interval, capture| {
         super::cost::storage(
             tally,
             model,
             costs,
             meter,
             charge,
-            StoredInterval { bytes, from, to },
+            interval,
             Steady::Whole { capture },
         );
     };
     let warm_end = r.cold_at.min(r.delete_at);
     let usable = r.done.min(warm_end);
-    let head = CopyHead {
+    let mut head = CopyHead {
         vault: r.vault,
         region: r.region,
         capture: r.capture,
         usable,
         warm_end,
         full_bytes: r.full_bytes,
+        taken_over: 0,
     };
     match heads.iter_mut().find(|h| h.vault == r.vault) {
         Some(h) => {
-            hold(
-                Charge::Warm,
-                h.full_bytes,
-                h.usable,
-                usable.min(h.warm_end),
-                h.capture,
-            );
-            hold(Charge::Warm, r.bytes, usable, h.warm_end, h.capture);
+            let head_to = usable.min(h.warm_end);
+            hold(Charge::Warm, h.interval(head_to), h.capture);
+            // From the new copy's completion the old one holds what the new one sent:
+            // new bytes if it sent only the changes, and the new copy takes over the
+            // chain's full size; its own full size still if the new copy is full.
+            let rest = StoredInterval::new(r.bytes, usable, h.warm_end);
+            let handed_over = head_to == usable;
+            if r.incremental {
+                hold(Charge::Warm, rest, h.capture);
+                if handed_over {
+                    head.taken_over = h.full_bytes;
+                }
+            } else {
+                let taken_over = if handed_over { h.full_bytes } else { 0 };
+                hold(
+                    Charge::Warm,
+                    StoredInterval { taken_over, ..rest },
+                    h.capture,
+                );
+            }
             *h = head;
         }
         None => heads.push(head),
     }
     if r.cold_at < r.delete_at {
         let from = r.cold_at.max(r.done);
-        hold(Charge::Cold, r.full_bytes, from, r.delete_at, r.capture);
+        let cold = StoredInterval::new(r.full_bytes, from, r.delete_at);
+        hold(Charge::Cold, cold, r.capture);
     }
 }
 

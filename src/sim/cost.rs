@@ -4,7 +4,7 @@
 
 use super::outcome::{CostTally, LifecycleTally};
 use crate::cost::{Charge, early_deletion_gb_months, meter_storage};
-use crate::cost::{StoredInterval, cold_billed_until};
+use crate::cost::{StoredInterval, cold_billed_until, metered_byte_seconds};
 use crate::model::{Costs, DAY_SECONDS, Lifecycle, Model, Timing};
 
 /// Where a resource's charges are billed: the resource and the billed region.
@@ -88,9 +88,21 @@ pub(super) fn storage(
         meter.per_day,
         tally.stored_months(charge, key),
     );
+    // Whole-day metering bills the day a chain's full size is handed over to the point
+    // that hands it over, so each point pays from the day after its predecessor's
+    // hand-over to the day of its own: the point before the warm-up pays the window's
+    // first day, and the newest point, cut at the horizon, would pay the day its cut-off
+    // successor takes over. It counts that day (to one second past the horizon, which
+    // whole-day metering widens to the day's end), as the window's first day is counted
+    // for a point outside it.
+    let cut = if meter.per_day && interval.taken_over > 0 {
+        sim.horizon_seconds.saturating_add(1)
+    } else {
+        sim.horizon_seconds
+    };
     let (capture, end) = match steady {
         Steady::Whole { capture } => (capture, interval.to),
-        Steady::ToHorizon { capture } => (capture, interval.to.min(sim.horizon_seconds)),
+        Steady::ToHorizon { capture } => (capture, interval.to.min(cut)),
         Steady::Excluded => (i64::MIN, i64::MIN),
     };
     if interval.bytes > 0
@@ -105,9 +117,15 @@ pub(super) fn storage(
             } else {
                 end
             };
+            // Metered as billed: a GB-day type's point counts the whole days it touches.
             let class = usize::from(charge == Charge::Cold);
-            tally.steady_byte_seconds[key * 2 + class] +=
-                i128::from(interval.bytes) * i128::from(end - interval.from);
+            tally.steady_byte_seconds[key * 2 + class] += metered_byte_seconds(
+                StoredInterval {
+                    to: end,
+                    ..interval
+                },
+                meter.per_day,
+            );
         }
     }
     if charge == Charge::Cold {

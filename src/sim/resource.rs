@@ -33,6 +33,19 @@ struct WarmHead {
     usable: i64,
     warm_end: i64,
     full_bytes: u64,
+    /// The full size its predecessor held up to `usable` and handed over to it (0 when it
+    /// starts a chain): whole-day metering bills the day of the hand-over once.
+    taken_over: u64,
+}
+
+impl WarmHead {
+    /// The chain's full size, held by this point from its completion to `to`.
+    fn interval(&self, to: i64) -> StoredInterval {
+        StoredInterval {
+            taken_over: self.taken_over,
+            ..StoredInterval::new(self.full_bytes, self.usable, to)
+        }
+    }
 }
 
 /// The draws of one job, made once whatever happens to it, so one job's fate never
@@ -84,16 +97,14 @@ impl Sinks<'_> {
         ))
     }
 
-    /// Holds `bytes` in storage over `[from, to)`: the storage days and, when priced
-    /// (`meter`, from [`Sinks::meter`]), the GB-months billed.
+    /// Holds `interval` in storage: the storage days and, when priced (`meter`, from
+    /// [`Sinks::meter`]), the GB-months billed.
     fn hold(
         &mut self,
         model: &Model,
         meter: Option<cost::Meter>,
         class: Billed,
-        bytes: u64,
-        from: i64,
-        to: i64,
+        interval: StoredInterval,
     ) {
         let (storage_class, charge, steady) = match class {
             Billed::Warm(capture) => (StorageClass::Warm, Charge::Warm, Steady::Whole { capture }),
@@ -104,19 +115,12 @@ impl Sinks<'_> {
                 Steady::ToHorizon { capture },
             ),
         };
-        self.storage.hold(storage_class, bytes, from, to);
+        self.storage
+            .hold(storage_class, interval.bytes, interval.from, interval.to);
         if let (Some(tally), Some(costs), Some(meter)) =
             (self.cost.as_deref_mut(), &model.costs, meter)
         {
-            cost::storage(
-                tally,
-                model,
-                costs,
-                meter,
-                charge,
-                StoredInterval { bytes, from, to },
-                steady,
-            );
+            cost::storage(tally, model, costs, meter, charge, interval, steady);
         }
     }
 }
@@ -447,18 +451,23 @@ impl ResourceRun {
         let warm_end = cold_at.min(delete_at);
         let meter = sinks.meter(model, self.index);
         if behaviour.incremental {
+            let mut taken_over = 0;
             if let Some(h) = self.head {
-                sinks.hold(
-                    model,
-                    meter,
-                    Billed::Warm(h.capture),
-                    h.full_bytes,
-                    h.usable,
-                    end.min(h.warm_end),
-                );
+                let head_to = end.min(h.warm_end);
+                sinks.hold(model, meter, Billed::Warm(h.capture), h.interval(head_to));
                 if predecessor.is_some() {
                     let held = Billed::Warm(h.capture);
-                    sinks.hold(model, meter, held, bytes, end, h.warm_end);
+                    sinks.hold(
+                        model,
+                        meter,
+                        held,
+                        StoredInterval::new(bytes, end, h.warm_end),
+                    );
+                    // The new point takes over the chain's full size where the old one
+                    // leaves it, unless the old one left warm storage first.
+                    if head_to == end {
+                        taken_over = h.full_bytes;
+                    }
                 }
             }
             self.head = Some(WarmHead {
@@ -466,10 +475,16 @@ impl ResourceRun {
                 usable: end,
                 warm_end,
                 full_bytes,
+                taken_over,
             });
         } else {
             let held = Billed::Warm(start);
-            sinks.hold(model, meter, held, full_bytes, end, warm_end);
+            sinks.hold(
+                model,
+                meter,
+                held,
+                StoredInterval::new(full_bytes, end, warm_end),
+            );
         }
         if let (Some(tally), Some(costs)) = (sinks.cost.as_deref_mut(), &model.costs)
             && (predecessor.is_some() || !behaviour.incremental)
@@ -490,9 +505,7 @@ impl ResourceRun {
                 model,
                 meter,
                 Billed::Cold(start),
-                full_bytes,
-                cold_at,
-                delete_at,
+                StoredInterval::new(full_bytes, cold_at, delete_at),
             );
         }
     }
@@ -521,9 +534,7 @@ impl ResourceRun {
                 model,
                 meter,
                 Billed::LastWarm(h.capture),
-                h.full_bytes,
-                h.usable,
-                h.warm_end,
+                h.interval(h.warm_end),
             );
         }
         let group = &mut sinks.views[View::Local as usize][resource.group];
@@ -641,11 +652,7 @@ fn continuous_storage(
     // Held from `start` to the horizon (the projection takes continuous backup from the
     // last month, so it is excluded there).
     let mut hold = |bytes, start| {
-        let interval = StoredInterval {
-            bytes,
-            from: start,
-            to: horizon,
-        };
+        let interval = StoredInterval::new(bytes, start, horizon);
         cost::storage(
             tally,
             model,

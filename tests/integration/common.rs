@@ -8,6 +8,8 @@ use vaultsim::scenario;
 
 /// Knobs of the one-resource test scenario.
 pub struct Small {
+    /// The volume's resource type (`EBS` unless a test asks for another).
+    pub resource_type: &'static str,
     pub horizon_days: i64,
     pub warmup_days: i64,
     pub resources: i64,
@@ -27,6 +29,7 @@ pub struct Small {
 impl Default for Small {
     fn default() -> Self {
         Small {
+            resource_type: "EBS",
             horizon_days: 11,
             warmup_days: 1,
             resources: 1,
@@ -67,13 +70,13 @@ count = 1
 home_regions = ["us-east-1"]
 
 [organization.account_templates.app.resources.vol]
-type = "EBS"
+type = "{resource_type}"
 count = {{ dist = "fixed", value = {resources} }}
 size_gib = {{ dist = "fixed", value = {size} }}
 daily_change_rate = {{ dist = "fixed", value = {change} }}
 tags = {{ BackupTier = "Tier1" }}
 
-[resource_types.EBS]
+[resource_types.{resource_type}]
 backup_throughput_mib_per_s = {{ dist = "fixed", value = {thr} }}
 failure_probability = {p}
 incremental = {incremental}
@@ -110,6 +113,7 @@ rpo_hours = 24
 [disasters.resource_loss]
 declaration_delay_minutes = {{ dist = "fixed", value = 30 }}
 "#,
+            resource_type = self.resource_type,
             horizon = self.horizon_days,
             warmup = self.warmup_days,
             delay = self.start_delay,

@@ -221,3 +221,37 @@ fn the_copy_stage_holds_at_most_one_job_s_copies_per_resource() {
         "{link_jobs} link jobs held at once"
     );
 }
+
+/// AWS's EBS and RDS copy guides: a cross-region copy is incremental only while the most
+/// recent copy of the resource is still in the destination; once it is deleted, the next
+/// copy is full. An incremental EBS volume of 3,774,873,600 bytes changing 1 % a day is
+/// backed up daily at 05:00 (11 jobs in the 11-day horizon) and each point copied to
+/// us-west-2. Kept 35 days there, the first copy is full and the next ten send a day's
+/// change each, 37,748,736 bytes: 3,774,873,600 + 10 × 37,748,736 = 4,152,360,960 bytes
+/// a trial. Kept one day, each copy is deleted at the next one's capture, an hour before
+/// the next copy starts: all eleven are full, 11 × 3,774,873,600 = 41,523,609,600 bytes.
+#[test]
+fn a_copy_is_incremental_only_while_the_previous_copy_exists() {
+    let small = Small {
+        incremental: true,
+        daily_change_rate: 0.01,
+        ..Small::default()
+    };
+    let full: u128 = 3_774_873_600;
+    for (keep_days, per_trial) in [(35, full + 10 * 37_748_736), (1, 11 * full)] {
+        let text = copy_text(&small.toml(), 1000.0).replace(
+            "lifecycle = { delete_after_days = 35 }\n\n[plans.P.selections",
+            &format!("lifecycle = {{ delete_after_days = {keep_days} }}\n\n[plans.P.selections"),
+        );
+        assert!(text.contains(&format!(
+            "delete_after_days = {keep_days} }}\n\n[plans.P.sel"
+        )));
+        let (_, e) = run(&model_from(&text));
+        assert_eq!(e.copies.created, 2 * 11);
+        assert_eq!(
+            e.copies.bytes,
+            2 * per_trial,
+            "copies kept {keep_days} days"
+        );
+    }
+}

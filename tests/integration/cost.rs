@@ -7,10 +7,22 @@ use vaultsim::montecarlo;
 
 use super::common::{Small, model_from};
 
-/// One EBS volume of 100 GB (2^30-byte GB, as AWS bills), backed up daily at 05:00 in
-/// seconds, kept 35 days, priced at $0.05 per GB-month. March (31 days) is in steady state.
-fn march_warm_cost(daily_change_rate: f64) -> f64 {
+/// One volume of `resource_type` of 100 GB (2^30-byte GB, as AWS bills), backed up daily
+/// at 05:00 in seconds, kept 35 days, priced at $0.05 per GB-month: March's warm storage
+/// bill and the projected steady-state month. March (31 days) is in steady state.
+fn march_warm_cost_of(resource_type: &'static str, daily_change_rate: f64) -> (f64, f64) {
+    march_warm_cost_with(resource_type, daily_change_rate, false)
+}
+
+/// [`march_warm_cost_of`], each point also `copied` to a vault in us-west-2 over a wide
+/// link (kept 35 days there too, priced the same).
+fn march_warm_cost_with(
+    resource_type: &'static str,
+    daily_change_rate: f64,
+    copied: bool,
+) -> (f64, f64) {
     let text = Small {
+        resource_type,
         horizon_days: 90,
         size_gib: 100.0,
         throughput_mib_per_s: 100_000.0,
@@ -20,8 +32,16 @@ fn march_warm_cost(daily_change_rate: f64) -> f64 {
     }
     .toml()
         + "\n[costs]\ncatalog = \"scenarios/prices/aws-backup.toml\"\n\n\
-           [[costs.override]]\nregion = \"us-east-1\"\nresource_type = \"EBS\"\n\
+           [[costs.override]]\nregion = \"us-east-1\"\nresource_type = \"RESOURCE_TYPE\"\n\
            item = \"warm_storage\"\nusd = 0.05\n";
+    let mut text = text.replace("RESOURCE_TYPE", resource_type);
+    if copied {
+        text = super::copies::copy_text(&text, 100_000.0)
+            + &format!(
+                "\n[[costs.override]]\nregion = \"us-west-2\"\nresource_type = \"{resource_type}\"\n\
+                 item = \"warm_storage\"\nusd = 0.05\n"
+            );
+    }
     let model = model_from(&text);
     assert_eq!(model.simulation.months[2].label, "2026-03");
     let rows = montecarlo::rows(&model);
@@ -36,10 +56,26 @@ fn march_warm_cost(daily_change_rate: f64) -> f64 {
     assert_eq!(march.p10, march.p90, "nothing random in this bill");
     let transfer = Charge::Transfer.category();
     assert_eq!(
-        cost.by_category[transfer][2].mean, 0.0,
-        "no copies, no transfer"
+        cost.by_category[transfer][2].mean == 0.0,
+        !copied,
+        "transfer only with copies"
     );
-    march.mean
+    let march = if copied {
+        // The warm storage alone: the copies' transfer is billed too.
+        cost.by_category[Charge::Warm.category()][2]
+    } else {
+        march
+    };
+    let projected = cost
+        .projected_steady_monthly
+        .value
+        .expect("nothing kept forever");
+    (march.mean, projected)
+}
+
+/// [`march_warm_cost_of`] for EBS, metered per GB-hour: March's bill.
+fn march_warm_cost(daily_change_rate: f64) -> f64 {
+    march_warm_cost_of("EBS", daily_change_rate).0
 }
 
 /// With no change the newest point holds the whole volume and the older ones nothing:
@@ -62,6 +98,53 @@ fn an_unchanging_volume_holds_its_size_warm() {
 fn a_changing_volume_holds_its_size_plus_the_retained_changes() {
     let usd = march_warm_cost(0.01);
     assert!((usd - 134.0 * 0.05).abs() < 0.01, "{usd}");
+}
+
+/// The same chain of a type metered per GB-day (AWS's pricing page: EFS and S3 backups
+/// are billed per GB-day; the catalog's `billing.gb_day_types`), by hand: a day on which
+/// a byte is stored bills that byte for the whole day, once. Each day of March the chain's
+/// full size (100 GB) is held all day, by the newest point until the next backup ends at
+/// about 05:00 and then by that one: 100 GB-days, not 200 (the double count this test
+/// was written for: ~235 GB-months, issue 28). Each point's 1 GB change is held from its
+/// successor's end (day k + 1, 05:00) to its own deletion (day k + 35, 05:00), so it
+/// touches 35 calendar days: on each day 35 changes are billed — the 33 held all day,
+/// the one deleted at 05:00 and the one made at 05:00. 135 GB all month, $6.75, where
+/// a GB-hour type bills 134 GB (`a_changing_volume_holds_its_size_plus_the_retained_changes`).
+/// The projected steady state (Little's law over each point's whole life, metered the
+/// same way) gives the same month, 135 GB, but for the change the newest point would
+/// hold, which its successor (cut off by the horizon) has not made yet: 35 GB-days of
+/// the window's 89 days' worth, 35 / 89 = 0.39 GB (0.29 %). Before the fix the two
+/// differed by 38 % (the simulated months double-counted the full size, the projection
+/// did not); the steady-state test compared them on EBS only, metered per hour.
+#[test]
+fn gb_day_types_bill_a_chain_s_bytes_once_a_day() {
+    for resource_type in ["EFS", "S3"] {
+        let (unchanged, projected) = march_warm_cost_of(resource_type, 0.0);
+        assert!(
+            (unchanged - 5.00).abs() < 1e-6,
+            "{resource_type}: {unchanged}"
+        );
+        assert!(
+            (projected - 5.00).abs() < 0.01,
+            "{resource_type}: {projected}"
+        );
+        let (changing, projected) = march_warm_cost_of(resource_type, 0.01);
+        assert!(
+            (changing - 135.0 * 0.05).abs() < 1e-6,
+            "{resource_type}: {changing}"
+        );
+        let cut_off = 35.0 / 89.0 * 0.05;
+        assert!(
+            (projected - (changing - cut_off)).abs() < 1e-6,
+            "{resource_type}: simulated {changing} vs projected {projected}"
+        );
+        // The copies in us-west-2 form the same chain there: twice the bill.
+        let (both, _) = march_warm_cost_with(resource_type, 0.01, true);
+        assert!(
+            (both - 2.0 * 135.0 * 0.05).abs() < 1e-6,
+            "{resource_type} with copies: {both}"
+        );
+    }
 }
 
 /// Statistical: 400 volumes of 100 GB whose daily change rate is lognormal (median 1 %,
