@@ -38,6 +38,7 @@ pub mod rule_ids {
     pub const SCHEDULE_INVALID: &str = "VS-BP-010-SCHEDULE-INVALID";
     pub const UNKNOWN_VAULT: &str = "VS-BP-011-UNKNOWN-VAULT";
     pub const INVALID_VALUE: &str = "VS-BP-012-INVALID-VALUE";
+    pub const CONTINUOUS_VAULTS: &str = "VS-BP-013-CONTINUOUS-RULES-DIFFERENT-VAULTS";
 }
 
 /// A rule after validation, with its fire times over the horizon (simulation seconds).
@@ -318,6 +319,7 @@ pub(super) fn plan_body(
             rule_names.push(rule_name.clone());
         }
     }
+    overlapping_continuous_rules(path, &mut rules, &rule_names, vaults, problems);
     let mut selections = Vec::new();
     for (sel_name, sel) in &plan.selections.tags {
         let sp = format!("{path}.selections.tags.{sel_name}");
@@ -637,6 +639,60 @@ fn parse_vault_arn(arn: &str) -> Option<(&str, &str, &str)> {
     }
 }
 
+/// AWS Backup makes one continuous backup per resource ("Overlapping continuous backups on
+/// the same resource",
+/// https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery-overlapping.html):
+/// when several continuous rules of one plan point to the same vault, only the one with
+/// the longest retention creates it and the others are disregarded (they run no job:
+/// their fires are dropped); when they point to different vaults, AWS rejects the plan as
+/// not valid. Ties keep the rule written first.
+fn overlapping_continuous_rules(
+    path: &str,
+    rules: &mut [ResolvedRule],
+    rule_names: &[String],
+    vaults: &[Vault],
+    problems: &mut Problems,
+) {
+    let continuous: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].continuous).collect();
+    let Some(&first) = continuous.first() else {
+        return;
+    };
+    if let Some(&other) = continuous
+        .iter()
+        .find(|&&i| rules[i].vault != rules[first].vault)
+    {
+        problems.push(
+            Problem::new(
+                format!("{path}.rules.{}.target_backup_vault_name", rule_names[other]),
+                format!(
+                    "continuous-backup rules `{}` and `{}` point to different vaults (`{}`, `{}`); AWS Backup rejects such a plan as not valid",
+                    rule_names[first],
+                    rule_names[other],
+                    vaults[rules[first].vault].name,
+                    vaults[rules[other].vault].name
+                ),
+            )
+            .with_help(
+                "send every continuous rule of a plan to one vault (only the longest-kept one makes the continuous backup), or keep one continuous rule",
+            )
+            .aws_rule(rule_ids::CONTINUOUS_VAULTS),
+        );
+        return;
+    }
+    let kept = continuous.iter().copied().fold(first, |best, i| {
+        if rules[i].lifecycle.retention_key() > rules[best].lifecycle.retention_key() {
+            i
+        } else {
+            best
+        }
+    });
+    for i in continuous {
+        if i != kept {
+            rules[i].fire_seconds.clear();
+        }
+    }
+}
+
 /// Validates a lifecycle against AWS Backup's rules (API model `Lifecycle`).
 fn validate_lifecycle(
     raw: Option<RawLifecycle>,
@@ -887,8 +943,19 @@ fn program(
     let mut copy_sets: Vec<Vec<CopySpec>> = vec![Vec::new()];
     let mut slots: Vec<Slot> = Vec::new();
     let mut labels = Vec::new();
+    // Of several plans with continuous rules for one resource, AWS makes the continuous
+    // backup for the first it evaluates and snapshots for the others (the page cited at
+    // `overlapping_continuous_rules`); vaultsim evaluates them in the program's order.
+    let mut continuous_plan = None;
     for &p in key {
         let plan = &plans[p];
+        if plan
+            .rules
+            .iter()
+            .any(|r| r.continuous && !r.fire_seconds.is_empty())
+        {
+            continuous_plan.get_or_insert(p);
+        }
         labels.push(format!("{}[{}]", plan.name, plan.rule_names.join("+")));
         let mut fires: Vec<(i64, usize)> = plan
             .rules
@@ -956,7 +1023,7 @@ fn program(
                 start_window_seconds: plan.rules[first_rule].start_window_seconds,
                 completion_window_seconds: rule.completion_window_seconds,
                 lifecycle: u16::try_from(lifecycle_index).expect("fewer than 65536 lifecycles"),
-                continuous: rule.continuous,
+                continuous: rule.continuous && continuous_plan == Some(p),
             });
             i = j;
         }

@@ -212,23 +212,31 @@ fn overlapping_rules_of_one_plan_make_one_job() {
     assert_eq!(weekly, vec![3 * 86_400 + 5 * 3600, 10 * 86_400 + 5 * 3600]);
 }
 
-/// Logical corruption detected after exactly 10 days: with 7-day retention every point
-/// taken before the corruption is gone by detection (nothing good to restore); with 35-day
-/// retention the point of the morning before the corruption is still there.
+/// Logical corruption detected after exactly `D` days, daily points kept `R` days: a good
+/// point was captured in (c + D − R, c) (docs/scenario.md, logical corruption). With
+/// R = 7 < D = 10 every point taken before the corruption is gone by detection; with
+/// R = D = 10 too (the interval is empty); with R = 10, D = 9.5 the half-day interval holds
+/// a 05:00 capture for half of the corruption instants; with R = 35 the point of the
+/// morning before the corruption is still there.
 #[test]
 fn corruption_detected_after_retention_leaves_nothing_good() {
-    for (retention, unrecoverable) in [(7, 1.0), (35, 0.0)] {
+    for (retention, delay, unrecoverable, tolerance) in [
+        (7, 10.0, 1.0, 0.0),
+        (10, 10.0, 1.0, 0.0),
+        (10, 9.5, 0.5, 0.2),
+        (35, 10.0, 0.0, 0.0),
+    ] {
+        let lifecycle = format!("{{ delete_after_days = {retention} }}");
         let text = Small {
-            lifecycle: if retention == 7 {
-                "{ delete_after_days = 7 }"
-            } else {
-                "{ delete_after_days = 35 }"
-            },
+            lifecycle: Box::leak(lifecycle.into_boxed_str()),
             resources: 20,
+            horizon_days: 40,
             ..Small::default()
         }
         .toml()
-            + "\n[disasters.logical_corruption]\ndetection_delay_days = { dist = \"fixed\", value = 10 }\n";
+            + &format!(
+                "\n[disasters.logical_corruption]\ndetection_delay_days = {{ dist = \"fixed\", value = {delay} }}\n"
+            );
         let model = super::common::model_from(&text);
         let (rows, e) = run(&model, 3);
         let row = e
@@ -242,8 +250,8 @@ fn corruption_detected_after_retention_leaves_nothing_good() {
         assert_close(
             row.p_unrecoverable.value,
             unrecoverable,
-            0.0,
-            &format!("retention {retention}"),
+            tolerance,
+            &format!("retention {retention}, delay {delay}"),
         );
         if retention == 35 {
             // Data lost runs from the newest capture before the corruption (a 05:00 point,
@@ -456,4 +464,83 @@ fn partials_streamed_from_spilled_records_and_read_a_byte_at_a_time_merge_to_the
         });
     }
     assert_eq!(merged.unwrap().finish(&rows), memory.finish(&rows));
+}
+
+/// An RDS database (point-in-time recovery lags 5 minutes) under two continuous-backup
+/// rules of one plan into one vault: `Short`, daily at 05:00, kept 7 days, and `Long`,
+/// daily at 17:00, kept 35 days. AWS ("Overlapping continuous backups on the same
+/// resource"): only the rule with the longest retention creates the continuous backup,
+/// and the other is disregarded. So the point-in-time window is 35 days, and corruption
+/// found 20 days after it struck is restored to the instant before it: nothing lost, in
+/// every sampled loss. (Letting the first continuous job, `Short`'s at 05:00, set a 7-day
+/// window lost up to a day: the newest 35-day point before the corruption.) Sent to two
+/// different vaults, the same rules make AWS reject the plan.
+#[test]
+fn overlapping_continuous_rules_keep_the_longest_window() {
+    let rds = |text: String| {
+        text.replace(
+            "validation_minutes = ",
+            "continuous_lag_minutes = 5\nvalidation_minutes = ",
+        )
+    };
+    let two_rules = |long_vault: &str| {
+        let text = Small {
+            resource_type: "RDS",
+            horizon_days: 60,
+            resources: 20,
+            lifecycle: "{ delete_after_days = 7 }\nenable_continuous_backup = true",
+            ..Small::default()
+        }
+        .toml()
+        .replace("[plans.P.rules.R]", "[plans.P.rules.Short]")
+        .replace(
+            "[plans.P.selections",
+            &format!(
+                "[plans.P.rules.Long]\nschedule_expression = \"cron(0 17 ? * * *)\"\n\
+                 target_backup_vault_name = \"{long_vault}\"\n\
+                 enable_continuous_backup = true\nlifecycle = {{ delete_after_days = 35 }}\n\n\
+                 [vaults.Other]\naccount = \"workload\"\nregion = \"home\"\n\n[plans.P.selections"
+            ),
+        );
+        rds(text)
+            + "\n[disasters.logical_corruption]\ndetection_delay_days = { dist = \"fixed\", value = 20 }\n"
+    };
+    let model = super::common::model_from(&two_rules("Default"));
+    let program = &model.programs[0];
+    assert!(
+        program.slots.iter().all(|s| {
+            s.continuous
+                && program.lifecycles[usize::from(s.lifecycle)].delete_after_seconds
+                    == Some(35 * 86_400)
+        }),
+        "only Long's jobs run"
+    );
+    let (rows, e) = run(&model, 3);
+    let row = e
+        .rows
+        .iter()
+        .find(|r| {
+            rows[r.spec_index].tier == "all"
+                && rows[r.spec_index].view == montecarlo::View::Corruption
+        })
+        .expect("corruption row");
+    assert_close(row.p_unrecoverable.value, 0.0, 0.0, "a 35-day window");
+    assert_eq!(
+        row.rpo.max.value,
+        Some(0.0),
+        "restored to the corruption instant"
+    );
+
+    let text = two_rules("Other");
+    let s = vaultsim::scenario::parse(std::path::Path::new("test.toml"), text)
+        .expect("the file parses");
+    let error = vaultsim::scenario::resolve(&s)
+        .expect_err("continuous rules into two vaults are refused")
+        .to_string();
+    assert!(
+        error.contains("test.toml:")
+            && error.contains("plans.P.rules.Short.target_backup_vault_name")
+            && error.contains("rejects such a plan as not valid"),
+        "{error}"
+    );
 }

@@ -50,21 +50,7 @@ fn good_rule() -> Value {
 
 /// Resolves the small scenario with its plan replaced by `policy_text` attached at Root.
 fn resolve_with(dir: &Path, policy_text: &str) -> vaultsim::model::Model {
-    let toml = Small::default().toml();
-    let start = toml.find("[plans.P]").expect("plan section");
-    let end = toml.find("[tiers.Tier1]").expect("tiers section");
-    let toml = format!(
-        "{}[[policies]]\nfile = \"policy.json\"\nattach_to = [\"Root\"]\n\n{}",
-        &toml[..start],
-        &toml[end..]
-    );
-    std::fs::write(dir.join("policy.json"), policy_text).expect("write policy");
-    let file = dir.join("scenario.toml");
-    std::fs::write(&file, toml).expect("write scenario");
-    match scenario::load_model(&file) {
-        Ok((_, model)) => model,
-        Err(e) => panic!("{e}"),
-    }
+    resolve_with_sections(dir, policy_text, "")
 }
 
 fn finding_ids(model: &vaultsim::model::Model) -> Vec<&'static str> {
@@ -474,4 +460,60 @@ fn policy_effective_shows_a_production_accounts_plan() {
     );
     assert!(effective["plans"]["Tier1ContinuousPlan"].is_object());
     assert!(effective["plans"]["StagingBackupPlan"].is_null());
+}
+
+/// Two continuous-backup rules of one policy plan sent to different vaults: AWS Backup
+/// rejects the plan as not valid ("Overlapping continuous backups on the same resource"),
+/// so every governed account is left without it: a `VS-BP-013` finding naming the second
+/// rule's vault, and the resource unprotected. Into one vault, the plan is accepted.
+#[test]
+fn continuous_rules_into_two_vaults_are_refused() {
+    let continuous = |vault: &str, days: &str| {
+        json!({
+            "schedule_expression": { "@@assign": "cron(0 5 ? * * *)" },
+            "target_backup_vault_name": { "@@assign": vault },
+            "enable_continuous_backup": { "@@assign": true },
+            "lifecycle": { "delete_after_days": { "@@assign": days } }
+        })
+    };
+    for (second_vault, refused) in [("Other", true), ("Default", false)] {
+        let mut p = policy(good_rule());
+        let rules = p["plans"]["P"]["rules"].as_object_mut().expect("rules");
+        rules.insert("Daily".into(), continuous("Default", "7"));
+        rules.insert("Long".into(), continuous(second_vault, "35"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let other = "[vaults.Other]\naccount = \"workload\"\nregion = \"home\"\n\n";
+        let model = resolve_with_sections(dir.path(), &p.to_string(), other);
+        let ids = finding_ids(&model);
+        assert_eq!(
+            ids.contains(&"VS-BP-013-CONTINUOUS-RULES-DIFFERENT-VAULTS"),
+            refused,
+            "{second_vault}: {ids:?}"
+        );
+        assert_eq!(model.resources[0].program.is_none(), refused);
+        if refused {
+            let f = &model.findings[0];
+            // Effective policies name rules in lower case.
+            assert_eq!(f.path, "plans.P.rules.long.target_backup_vault_name");
+        }
+    }
+}
+
+/// [`resolve_with`], with `sections` (TOML) written before the policy attachment.
+fn resolve_with_sections(dir: &Path, policy_text: &str, sections: &str) -> vaultsim::model::Model {
+    let toml = Small::default().toml();
+    let start = toml.find("[plans.P]").expect("plan section");
+    let end = toml.find("[tiers.Tier1]").expect("tiers section");
+    let toml = format!(
+        "{}{sections}[[policies]]\nfile = \"policy.json\"\nattach_to = [\"Root\"]\n\n{}",
+        &toml[..start],
+        &toml[end..]
+    );
+    std::fs::write(dir.join("policy.json"), policy_text).expect("write policy");
+    let file = dir.join("scenario.toml");
+    std::fs::write(&file, toml).expect("write scenario");
+    match scenario::load_model(&file) {
+        Ok((_, model)) => model,
+        Err(e) => panic!("{e}"),
+    }
 }
