@@ -83,11 +83,11 @@ fn bench_billing(c: &mut Criterion) {
             } else {
                 1.0 + 35.0 * unit_f64(&mut rng)
             };
-            StoredInterval {
-                bytes: (unit_f64(&mut rng) * 5e11) as u64,
+            StoredInterval::new(
+                (unit_f64(&mut rng) * 5e11) as u64,
                 from,
-                to: from + (days * DAY_SECONDS as f64) as i64,
-            }
+                from + (days * DAY_SECONDS as f64) as i64,
+            )
         })
         .collect();
     let mut group = c.benchmark_group("billing");

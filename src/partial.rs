@@ -36,7 +36,7 @@ pub const MAGIC: &[u8] = b"vaultsim-partial\n";
 /// (`stats::records`), one per trial and family. Version 5: the accumulator no longer
 /// writes its outage tier and copy link counts (both follow from the record widths).
 /// Version 6: the header lists the policy and price files the model was read from.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// What a merge must agree on, and which trials a partial holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

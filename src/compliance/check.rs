@@ -75,6 +75,8 @@ struct Design {
     lock_rejected_rules: Vec<u32>,
     /// Copy destination regions.
     copy_regions: BTreeSet<u16>,
+    /// Copy destinations: (vault, region).
+    copy_destinations: BTreeSet<(usize, u16)>,
 }
 
 /// Why a resource is not compliant with one check.
@@ -857,35 +859,44 @@ pub fn check(model: &Model) -> Report {
             if !d.protected || req.scps.is_empty() {
                 return None;
             }
-            let chain = ou_chain(model, model.accounts[resource.account].ou);
-            for scp in &req.scps {
-                if !scp.ous.iter().any(|o| chain.contains(o)) {
-                    continue;
-                }
-                let denies = |action: &str, region: u16| {
-                    scp.actions.iter().any(|a| a == action || a == "backup:*")
-                        && !scp.allowed_regions.iter().any(|g| *g == model.regions[usize::from(region)])
-                };
+            // The simulation's own decision (`model::scp`): the enabled SCPs first (their
+            // jobs fail in the run), then those declared but not enabled.
+            let (a, home) = (resource.account, resource.region_id);
+            for enabled in [true, false] {
                 let mut denied = Vec::new();
-                if denies("backup:StartBackupJob", resource.region_id) {
-                    denied.push(format!("backups in {}", resource.region));
+                let mut by = None;
+                if let Some(denial) = model.scp.backup_denial(a, home, enabled) {
+                    denied.push(format!("backups in {} ({})", resource.region, denial.action));
+                    by.get_or_insert(denial);
                 }
-                for &g in &d.copy_regions {
-                    if denies("backup:StartCopyJob", g) {
-                        denied.push(format!("copies to {}", model.regions[usize::from(g)]));
+                for &(vault, g) in &d.copy_destinations {
+                    let owner = crate::model::scp::vault_owner(&model.vaults[vault], a);
+                    if let Some(denial) = model.scp.copy_denial(a, home, owner, g, enabled) {
+                        denied.push(format!(
+                            "copies to {} in {} ({})",
+                            model.vaults[vault].name,
+                            model.regions[usize::from(g)],
+                            denial.action
+                        ));
+                        by.get_or_insert(denial);
                     }
                 }
-                if denied.is_empty() {
+                let Some(by) = by else {
                     continue;
-                }
+                };
+                let scp = &req.scps[by.scp];
                 return Some(Err(Gap {
                     detail: format!(
-                        "SCP {}{}: {}",
+                        "SCP {} {} {}",
                         scp.name,
-                        if scp.enabled { "" } else { " (not enabled)" },
+                        if enabled {
+                            "denies"
+                        } else {
+                            "(not enabled) would deny"
+                        },
                         denied.join(", ")
                     ),
-                    severity: Some(if scp.enabled { Severity::High } else { Severity::Low }),
+                    severity: Some(if enabled { Severity::High } else { Severity::Low }),
                     observed: Vec::new(),
                     required: format!("only {} allowed", scp.allowed_regions.join(", ")),
                     location: at(scp.path.clone()),
@@ -1188,6 +1199,7 @@ fn design_of(model: &Model, resource: &Resource, backups: &[Rc<[(i64, f64)]>]) -
                 d.cross_region = true;
                 d.copy_regions.insert(region);
             }
+            d.copy_destinations.insert((c.vault, region));
             if c.cross_account(model, resource.account) {
                 d.cross_account = true;
             }
@@ -1301,16 +1313,6 @@ fn environment_of(model: &Model, resource: &Resource) -> Option<usize> {
 }
 
 /// The OU of an account and all its ancestors.
-fn ou_chain(model: &Model, ou: usize) -> Vec<usize> {
-    let mut chain = vec![ou];
-    let mut o = ou;
-    while let Some(p) = model.ous[o].parent {
-        chain.push(p);
-        o = p;
-    }
-    chain
-}
-
 fn rule_location(model: &Model, rule: u32) -> (String, String) {
     model
         .rule_sources

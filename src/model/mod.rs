@@ -17,8 +17,10 @@ use crate::cost::{Charge, SourceKind};
 use crate::dist::Dist;
 
 pub mod resource_type;
+pub mod scp;
 
 pub use resource_type::ResourceType;
+pub use scp::{ScpDenials, ScpStep};
 
 /// Seconds in one day.
 pub const DAY_SECONDS: i64 = 86_400;
@@ -73,6 +75,9 @@ pub struct Model {
     pub rule_sources: Vec<(String, String)>,
     /// What the design must deliver: the requirement tables and frameworks.
     pub requirements: Requirements,
+    /// What the SCPs deny, per account, region and job step (`check` and the simulation
+    /// both read it).
+    pub scp: ScpDenials,
 }
 
 /// A required backup frequency, as the seed's tables write it (`Daily + Weekly`,
@@ -323,6 +328,10 @@ pub struct Simulation {
     pub start_delay_minutes: Dist,
     /// Throughput of a same-region (cross-account) copy, MiB/s.
     pub intra_region_copy_mib_per_s: Dist,
+    /// Whether SCPs are taken to check a scheduled job's start as
+    /// `backup:StartBackupJob`/`backup:StartCopyJob` (AWS does not document it; `true`,
+    /// the default, does not overstate recoverability).
+    pub scheduled_jobs_checked_against_scps: bool,
     /// The calendar months (UTC) the horizon touches, in order; the first starts at 0
     /// (or at the epoch's month start if the epoch is mid-month, clipped to 0).
     pub months: Vec<Month>,

@@ -350,6 +350,7 @@ struct CopiesInfo {
     refused_cold: f64,
     rejected_by_lock: f64,
     rejected_by_key: f64,
+    denied_by_scp: f64,
     bytes: f64,
     /// Copy lag (completion − source usable), seconds, over all copies of all trials.
     lag_seconds_p50: Option<f64>,
@@ -370,6 +371,7 @@ struct JobsMean {
     delayed_by_copy: f64,
     cut_off: f64,
     rejected_by_lock: f64,
+    denied_by_scp: f64,
     bytes_transferred: f64,
 }
 
@@ -452,6 +454,7 @@ fn jobs_mean(j: &JobCounts, trials: u64) -> JobsMean {
         delayed_by_copy: m(j.delayed_by_copy),
         cut_off: m(j.cut_off),
         rejected_by_lock: m(j.rejected_by_lock),
+        denied_by_scp: m(j.denied_by_scp),
         bytes_transferred: per_trial(j.bytes_transferred, trials),
     }
 }
@@ -596,6 +599,7 @@ pub fn render(
                 refused_cold: m(c.refused_cold),
                 rejected_by_lock: m(c.rejected_by_lock),
                 rejected_by_key: m(c.rejected_by_key),
+                denied_by_scp: m(c.denied_by_scp),
                 bytes: per_trial(c.bytes, estimates.trials),
                 lag_seconds_p50: c.lag.quantile(0.50),
                 lag_seconds_p95: c.lag.quantile(0.95),
@@ -615,8 +619,11 @@ pub fn render(
                 },
                 COPY_JOB_REPORT: CopyStates {
                     COMPLETED: c.completed as f64 / t,
-                    FAILED: (c.failed + c.refused_cold + c.rejected_by_lock + c.rejected_by_key)
-                        as f64
+                    FAILED: (c.failed
+                        + c.refused_cold
+                        + c.rejected_by_lock
+                        + c.rejected_by_key
+                        + c.denied_by_scp) as f64
                         / t,
                     RUNNING: c.running_at_end as f64 / t,
                 },

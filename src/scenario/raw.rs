@@ -197,6 +197,10 @@ pub struct RawSimulation {
     /// Throughput of same-region (cross-account) copies, MiB/s.
     #[serde(default)]
     pub intra_region_copy_mib_per_s: Option<RawDist>,
+    /// Whether a scheduled job's start is authorised against SCPs as
+    /// `backup:StartBackupJob` / `backup:StartCopyJob` (AWS does not say).
+    #[serde(default)]
+    pub scheduled_jobs_checked_against_scps: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

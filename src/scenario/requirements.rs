@@ -254,11 +254,21 @@ pub(super) fn requirements(
             }
         }
         for (j, action) in scp.actions.iter().enumerate() {
-            if !action.starts_with("backup:") {
+            // The actions a backup or copy job needs (`model::scp`), any other AWS Backup
+            // action, or a wildcard covering some of them.
+            let known = action == "*"
+                || action.to_ascii_lowercase().starts_with("backup:")
+                || crate::model::ScpStep::ALL_ACTIONS
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(action))
+                || ["ec2:*", "rds:*"]
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(action));
+            if !known {
                 problems.report(
                     format!("{path}.actions[{j}]"),
                     format!(
-                        "`{action}` is not an AWS Backup action; valid: e.g. backup:StartBackupJob, backup:StartCopyJob, backup:CreateBackupVault"
+                        "`{action}` is not an action a backup or copy job needs; valid: an AWS Backup action (backup:CreateBackupVault, backup:StartBackupJob, backup:StartCopyJob, backup:CopyIntoBackupVault, backup:*), ec2:CopySnapshot, ec2:CopyImage, rds:CopyDBSnapshot, rds:CopyDBClusterSnapshot, ec2:*, rds:* or *"
                     ),
                 );
             }

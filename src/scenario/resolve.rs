@@ -184,6 +184,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
         requirements: Requirements::default(),
         regions: Vec::new(),
         link_of: Vec::new(),
+        scp: ScpDenials::default(),
     };
     intern_regions(&mut model);
     resolve_after_estate(raw, &mut model, problems);
@@ -208,6 +209,7 @@ fn build(scenario: &Scenario, problems: &mut Problems) -> Option<Model> {
     if !problems.0.is_empty() {
         return None;
     }
+    model.scp = ScpDenials::new(&model, model.simulation.scheduled_jobs_checked_against_scps);
     Some(model)
 }
 
@@ -293,6 +295,7 @@ fn simulation(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<
         completion_window_from: completion_window_from?,
         start_delay_minutes: start_delay?,
         intra_region_copy_mib_per_s: intra_copy?,
+        scheduled_jobs_checked_against_scps: s.scheduled_jobs_checked_against_scps.unwrap_or(true),
         month_of_day: crate::model::month_of_day(&months),
         months,
     })

@@ -341,8 +341,22 @@ impl CopyStage {
                 days.created[d] += 1;
             }
             // The copy starts as soon as the backup completes.
+            let destination = spec.region_id.unwrap_or(resource.region_id);
+            let owner = crate::model::scp::vault_owner(&model.vaults[spec.vault], resource.account);
             let refusal = if spec.rejected_by_lock {
                 Some(&mut counts.rejected_by_lock)
+            } else if model
+                .scp
+                .copy_denial(
+                    resource.account,
+                    resource.region_id,
+                    owner,
+                    destination,
+                    true,
+                )
+                .is_some()
+            {
+                Some(&mut counts.denied_by_scp)
             } else if spec.cross_account(model, resource.account)
                 && !key_shared(model, source_vault, resource)
             {
@@ -396,7 +410,6 @@ impl CopyStage {
                 None => last_copy.push(last),
             }
             counts.bytes += u128::from(bytes);
-            let destination = spec.region_id.unwrap_or(resource.region_id);
             let (link, done) = if destination == resource.region_id {
                 // Same region, another account: no shared link.
                 let seconds =

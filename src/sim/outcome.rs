@@ -574,6 +574,9 @@ pub struct CopyCounts {
     /// Cross-account copies refused because the source key is not shared with the
     /// destination account.
     pub rejected_by_key: u64,
+    /// Copies an enabled service control policy denies (the destination vault cannot be
+    /// created, or the copy's start or the copy itself is denied in its region).
+    pub denied_by_scp: u64,
     /// Bytes sent by copies that were not refused or failed.
     pub bytes: u128,
     /// Copy lag: completion minus the source's usable time, seconds (mass = copies).
@@ -590,6 +593,7 @@ impl CopyCounts {
             refused_cold: 0,
             rejected_by_lock: 0,
             rejected_by_key: 0,
+            denied_by_scp: 0,
             bytes: 0,
             lag: Histogram::new(),
         }
@@ -604,6 +608,7 @@ impl CopyCounts {
         self.refused_cold = 0;
         self.rejected_by_lock = 0;
         self.rejected_by_key = 0;
+        self.denied_by_scp = 0;
         self.bytes = 0;
         self.lag.clear();
     }
@@ -616,6 +621,7 @@ impl CopyCounts {
         self.refused_cold += other.refused_cold;
         self.rejected_by_lock += other.rejected_by_lock;
         self.rejected_by_key += other.rejected_by_key;
+        self.denied_by_scp += other.denied_by_scp;
         self.bytes += other.bytes;
         self.lag.merge(&other.lag);
     }
@@ -708,6 +714,9 @@ pub struct JobCounts {
     pub failed: u64,
     /// Jobs refused because the target vault's lock rejects the rule's retention.
     pub rejected_by_lock: u64,
+    /// Jobs an enabled service control policy denies (their vault cannot be created in
+    /// the region, or their start is denied there): FAILED, as AWS reports access denied.
+    pub denied_by_scp: u64,
     /// Jobs that did not finish inside the completion window (no recovery point).
     pub cut_off: u64,
     /// Jobs that completed and created a recovery point.
@@ -724,6 +733,7 @@ impl JobCounts {
         self.delayed_by_copy += other.delayed_by_copy;
         self.failed += other.failed;
         self.rejected_by_lock += other.rejected_by_lock;
+        self.denied_by_scp += other.denied_by_scp;
         self.cut_off += other.cut_off;
         self.completed += other.completed;
         self.bytes_transferred += other.bytes_transferred;

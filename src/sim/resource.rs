@@ -340,6 +340,15 @@ impl ResourceRun {
             sinks.ops.backup_failed(resource.account, start);
             return;
         }
+        if model
+            .scp
+            .backup_denied(resource.account, resource.region_id)
+        {
+            sinks.jobs.denied_by_scp += 1;
+            sinks.jobs.failed += 1;
+            sinks.ops.backup_failed(resource.account, start);
+            return;
+        }
         if draws.fails {
             sinks.jobs.failed += 1;
             sinks.ops.backup_failed(resource.account, start);

@@ -329,7 +329,7 @@ fn a_service_control_policy_denies_the_backups() {
     assert_eq!(f.severity, Severity::High);
     assert_eq!(
         f.scope.label,
-        "OU Production · SCP eu-only: backups in us-east-1"
+        "OU Production · SCP eu-only denies backups in us-east-1 (backup:StartBackupJob)"
     );
     assert_eq!(f.path, "service_control_policies[0]");
     let disabled = scp.replace("attach_to", "enabled = false\nattach_to");
@@ -522,7 +522,10 @@ fn the_default_scenario_reports_the_seeds_gaps() {
     }
     let f = has("VS-TIER-RPO-FREQUENCY", "OU Development · tier Tier3");
     assert_eq!(evidence(f, "required"), "RPO ≤ 168 hours");
-    let f = has("VS-SCP-DENIED", "copies to us-west-2");
+    let f = has(
+        "VS-SCP-DENIED",
+        "copies to DRVault in us-west-2 (backup:CreateBackupVault)",
+    );
     assert!(f.scope.label.contains("backup-region-restriction"));
 }
 

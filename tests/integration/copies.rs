@@ -255,3 +255,85 @@ fn a_copy_is_incremental_only_while_the_previous_copy_exists() {
         );
     }
 }
+
+/// Service control policies in the simulation, decided as AWS documents the calls a
+/// scheduled copy makes (docs/compliance.md "Service control policies"): the destination
+/// vault's creation (`backup:CreateBackupVault`) by its owner in the destination region,
+/// the copy's start (`backup:StartCopyJob`) in the source region, and the copy itself
+/// under the selection's role in the destination region (`backup:CopyIntoBackupVault`,
+/// `ec2:CopySnapshot`, ...). The volume lives in us-east-1 and copies to a vault in
+/// us-west-2; each SCP below allows only us-east-1. A denied copy fails (counted as
+/// `denied_by_scp`), so the DR region holds nothing all along; `check` names the same
+/// denial. Denying `StartCopyJob` outside us-east-1 denies nothing: the copy starts in
+/// us-east-1. Denying `StartBackupJob` in us-east-1 fails every backup, unless the
+/// scenario says scheduled starts are not checked against SCPs.
+#[test]
+fn service_control_policies_deny_the_copies_check_says_they_deny() {
+    let scp = |actions: &str, enabled: bool| {
+        format!(
+            "\n[[service_control_policies]]\nname = \"east-only\"\nattach_to = [\"Root\"]\n\
+             enabled = {enabled}\nactions = [{actions}]\nallowed_regions = [\"us-east-1\"]\n"
+        )
+    };
+    let base = copy_text(&Small::default().toml(), 1.0);
+    let cases = [
+        (
+            "\"backup:CreateBackupVault\"",
+            true,
+            Some("backup:CreateBackupVault"),
+        ),
+        ("\"ec2:CopySnapshot\"", true, Some("ec2:CopySnapshot")),
+        ("\"backup:*\"", true, Some("backup:CreateBackupVault")),
+        ("\"backup:StartCopyJob\"", true, None),
+        ("\"backup:CreateBackupVault\"", false, None),
+    ];
+    for (actions, enabled, denied_by) in cases {
+        let model = model_from(&(base.clone() + &scp(actions, enabled)));
+        let (rows, e) = run(&model);
+        let dr = row(&rows, &e, true);
+        let report = vaultsim::compliance::check(&model);
+        let finding = report.findings.iter().find(|f| f.id == "VS-SCP-DENIED");
+        match denied_by {
+            Some(action) => {
+                assert_eq!(e.copies.denied_by_scp, e.copies.created, "{actions}");
+                assert_eq!(e.copies.completed, 0, "{actions}");
+                assert_eq!(dr.p_unrecoverable_time.value, Some(1.0), "{actions}");
+                let f = finding.unwrap_or_else(|| panic!("{actions}: check agrees"));
+                assert!(
+                    f.scope
+                        .label
+                        .contains(&format!("copies to DR in us-west-2 ({action})")),
+                    "{actions}: {}",
+                    f.scope.label
+                );
+                assert_eq!(e.jobs.denied_by_scp, 0, "backups stay in us-east-1");
+            }
+            None => {
+                assert_eq!(e.copies.denied_by_scp, 0, "{actions}");
+                assert_eq!(e.copies.completed, e.copies.created, "{actions}");
+                assert!(
+                    finding.is_none_or(|f| !enabled || f.scope.label.contains("not enabled")),
+                    "{actions}"
+                );
+            }
+        }
+    }
+    // Backups: the start of a scheduled backup in us-west-2-only organization.
+    let west_only = scp("\"backup:StartBackupJob\"", true).replace("us-east-1", "us-west-2");
+    for (checked, denied) in [(true, true), (false, false)] {
+        let text = base.replace(
+            "seed = 1\n",
+            &format!("seed = 1\nscheduled_jobs_checked_against_scps = {checked}\n"),
+        ) + &west_only;
+        let model = model_from(&text);
+        let (rows, e) = run(&model);
+        let local = row(&rows, &e, false);
+        assert_eq!(e.jobs.denied_by_scp == e.jobs.created, denied, "{checked}");
+        assert_eq!(e.jobs.completed == 0, denied, "{checked}");
+        assert_eq!(
+            local.p_unrecoverable_time.value == Some(1.0),
+            denied,
+            "{checked}"
+        );
+    }
+}
