@@ -3,7 +3,7 @@
 
 use vaultsim::montecarlo::{self, Estimates, RowEstimate, RowSpec};
 
-use super::common::{Small, model_from};
+use super::common::{Small, model_from, stderr, vaultsim};
 
 /// The small scenario with a DR vault in us-west-2, a copy action on its daily rule, and a
 /// link of `bandwidth` MiB/s (no per-job cap).
@@ -72,15 +72,15 @@ fn dr_rpo_is_local_rpo_plus_copy_time() {
         assert_eq!(e.copies.completed, 2 * 11);
         assert_eq!(e.copies.lag.max(), Some(lag as u64));
         // copies_daily: one copy created and completed each day, none left at day end,
-        // the day's lag within the ±9 % of its histogram bucket.
+        // the day's lag exactly (its only value).
         assert_eq!(e.copy_days.len(), 11);
         for d in &e.copy_days {
             assert_eq!((d.created, d.completed, d.failed), (1.0, 1.0, 0.0));
             assert_eq!(d.backlog_jobs[0].mean, 0.0);
-            let p50 = d.lag_p50_seconds.expect("copies completed");
-            assert!(
-                (p50 / lag - 1.0).abs() < 0.09,
-                "day {}: {p50} vs {lag}",
+            assert_eq!(
+                (d.lag_p50_seconds, d.lag_p95_seconds),
+                (Some(lag), Some(lag)),
+                "day {}",
                 d.day
             );
         }
@@ -89,6 +89,63 @@ fn dr_rpo_is_local_rpo_plus_copy_time() {
             "the DR view has no restores (region_outage rows do)"
         );
     }
+}
+
+/// The closed form, through `copies_daily.csv`: ten resources of 100 GB
+/// (100 × 10^9 bytes, 93.13225746154785156250 GiB, exact in binary) back up at 05:00 in
+/// the same second and copy at once over one 1 Gbps link (125,000,000 B/s,
+/// 119.20928955078125 MiB/s, exact too). Under processor sharing each gets
+/// 12,500,000 B/s, so all ten finish together after 10^11 / 1.25·10^7 = 8,000 s: every
+/// day's lag p50 and p95 is exactly 8000 (the bucket middle printed before was 7680,
+/// 4 % low).
+#[test]
+fn ten_copies_sharing_a_link_report_their_exact_lag() {
+    const GIB: f64 = 1_073_741_824.0;
+    const MIB: f64 = 1_048_576.0;
+    let text = copy_text(
+        &Small {
+            resources: 10,
+            size_gib: 100e9 / GIB,
+            // 100 GB in 95.4 s: the ten backups end in the same second.
+            throughput_mib_per_s: 1000.0,
+            ..Small::default()
+        }
+        .toml(),
+        125e6 / MIB,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ten.toml");
+    std::fs::write(&file, text).expect("write");
+    let out = dir.path().join("out");
+    let o = vaultsim(&[
+        "run",
+        file.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(out.join("copies_daily.csv")).expect("copies_daily.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|&h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let (completed, p50, p95) = (
+        column("completed_mean"),
+        column("lag_p50_seconds"),
+        column("lag_p95_seconds"),
+    );
+    let mut days = 0;
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[completed], "10.000", "{line}");
+        assert_eq!((fields[p50], fields[p95]), ("8000", "8000"), "{line}");
+        days += 1;
+    }
+    assert_eq!(days, 11);
 }
 
 /// Two resources back up at the same moment and copy together over a 1 MiB/s link: under
