@@ -18,7 +18,7 @@ use crate::dist::Dist;
 
 pub mod resource_type;
 
-pub use resource_type::ResourceType;
+pub use resource_type::{Capabilities, ResourceType};
 
 /// Seconds in one day.
 pub const DAY_SECONDS: i64 = 86_400;
