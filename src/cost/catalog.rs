@@ -7,9 +7,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::model::ResourceType;
+use crate::model::{Capabilities, ResourceType};
 use crate::scenario::ScenarioError;
 use crate::scenario::check::{Problems, is_region_name};
+use crate::scenario::error::Problem;
 use crate::scenario::load::{parse_toml, read_text};
 
 /// What a price is for.
@@ -185,7 +186,8 @@ struct RawCatalogInfo {
 }
 
 /// The billing rules. The engine reads the quantities it needs; the other keys document
-/// AWS's rules (with their sources) and are checked for presence only by serde.
+/// AWS's rules (with their sources) and are checked for presence only by serde, except
+/// the two lists of types, which must agree with `ResourceType::capabilities`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
@@ -199,6 +201,8 @@ struct RawBilling {
     cold_early_delete: String,
     #[serde(default)]
     ebs_archive_early_delete_rounding: Option<String>,
+    /// Checked against the types AWS documents with cold storage, never read otherwise:
+    /// a type's cold storage comes from the scenario, bounded by the same table.
     cold_types: Vec<String>,
     #[serde(default)]
     ebs_archive_bills_full_snapshot: Option<bool>,
@@ -270,7 +274,7 @@ pub fn parse_catalog(file: &Path, text: &str) -> Result<Catalog, CatalogErrors> 
             .enumerate()
             .filter_map(|(i, n)| {
                 let t = ResourceType::parse(n);
-                if t.is_none() && !matches!(n.as_str(), "VMware" | "SAPHANA" | "Timestream") {
+                if t.is_none() && !UNMODELLED_TYPES.contains(&n.as_str()) {
                     problems.report(
                         format!("{path}[{i}]"),
                         format!("`{n}` is not a resource type; valid: {}", type_names()),
@@ -292,6 +296,21 @@ pub fn parse_catalog(file: &Path, text: &str) -> Result<Catalog, CatalogErrors> 
     }
     problems.range_i64(b.cold_minimum_days, "billing.cold_minimum_days", 0, 3650);
     let gb_day_types = types(&mut problems, &b.gb_day_types, "billing.gb_day_types");
+    types(&mut problems, &b.cold_types, "billing.cold_types");
+    agrees_with_aws(
+        &mut problems,
+        &b.cold_types,
+        "billing.cold_types",
+        "cold storage",
+        |c| c.cold_storage,
+    );
+    agrees_with_aws(
+        &mut problems,
+        &b.gb_day_types,
+        "billing.gb_day_types",
+        "GB-day metering",
+        |c| c.billed_per_gb_day,
+    );
     let mut prices = BTreeMap::new();
     for (i, p) in raw.price.iter().enumerate() {
         let path = format!("price[{i}]");
@@ -401,6 +420,61 @@ pub fn parse_catalog(file: &Path, text: &str) -> Result<Catalog, CatalogErrors> 
     })
 }
 
+/// The types AWS Backup supports that vaultsim does not model, accepted in the billing
+/// lists so that they can be written as AWS writes them.
+const UNMODELLED_TYPES: [&str; 3] = ["VMware", "SAPHANA", "Timestream"];
+
+/// Checks a `[billing]` list of types against the table of what AWS documents
+/// (`ResourceType::capabilities`, selected by `has`): which types have cold storage or
+/// GB-day metering is AWS's fact, which the scenario check and the engine read from that
+/// table, so a catalog that says otherwise is refused rather than half used. Types
+/// vaultsim does not model are left to the catalog.
+fn agrees_with_aws(
+    problems: &mut Problems,
+    names: &[String],
+    path: &str,
+    what: &str,
+    has: fn(Capabilities) -> bool,
+) {
+    let valid = format!(
+        "valid: {} (and {}, which vaultsim does not model)",
+        ResourceType::names_where(has),
+        UNMODELLED_TYPES.join(", ")
+    );
+    let listed: Vec<ResourceType> = names
+        .iter()
+        .filter_map(|n| ResourceType::parse(n))
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(t) = ResourceType::parse(name).filter(|t| !has(t.capabilities())) {
+            problems.push(
+                Problem::new(
+                    format!("{path}[{i}]"),
+                    format!("AWS documents no {what} for {t}"),
+                )
+                .with_help(valid.clone()),
+            );
+        }
+    }
+    let missing: Vec<&str> = ResourceType::ALL
+        .into_iter()
+        .filter(|t| has(t.capabilities()) && !listed.contains(t))
+        .map(ResourceType::name)
+        .collect();
+    if !missing.is_empty() {
+        problems.push(
+            Problem::new(
+                path,
+                format!(
+                    "leaves out {}, which AWS documents with {what}",
+                    missing.join(", ")
+                ),
+            )
+            .with_help(valid),
+        );
+    }
+}
+
 fn type_names() -> String {
     ResourceType::ALL.map(ResourceType::name).join(", ")
 }
@@ -468,11 +542,11 @@ read_on = "2026-11-26"
 storage_unit = "GB-month"
 gb_bytes = 1073741824
 gb_month_hours = "hours_in_calendar_month"
-gb_day_types = ["EFS"]
+gb_day_types = ["EFS", "S3"]
 gb_day_rounding = "whole_day"
 cold_minimum_days = 90
 cold_early_delete = "pro_rata_remaining_days"
-cold_types = ["EBS"]
+cold_types = ["EBS", "EFS", "DynamoDB"]
 
 [[price]]
 region = "us-east-1"
@@ -506,6 +580,54 @@ read_on = "2026-11-26"
             "4 errors in the price catalog",
         ] {
             assert!(text.contains(fragment), "missing `{fragment}` in:\n{text}");
+        }
+    }
+
+    /// Which types have cold storage and which are metered per GB-day is AWS's fact,
+    /// held once in `ResourceType::capabilities`: a catalog that lists RDS as cold, leaves
+    /// EFS out or meters EBS per GB-day is refused where it says so, with the valid list.
+    /// Types vaultsim does not model may stay.
+    #[test]
+    fn billing_type_lists_must_agree_with_aws() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/prices/aws-backup.toml");
+        let shipped = std::fs::read_to_string(&file).expect("the shipped catalog");
+        let text = [
+            (
+                r#"cold_types = ["EBS", "EFS", "DynamoDB"]"#,
+                r#"cold_types = ["EBS", "RDS", "DynamoDB", "VMware"]"#,
+            ),
+            (
+                r#"gb_day_types = ["EFS", "S3", "#,
+                r#"gb_day_types = ["EFS", "S3", "EBS", "#,
+            ),
+        ]
+        .into_iter()
+        .fold(shipped, |text, (from, to)| {
+            assert!(text.contains(from), "{from}");
+            text.replace(from, to)
+        });
+        let line = |key: &str| {
+            1 + text
+                .lines()
+                .position(|l| l.starts_with(key))
+                .expect("the key is in the catalog")
+        };
+        let (cold, gb_day) = (line("cold_types = "), line("gb_day_types = "));
+        let e = parse_catalog(Path::new("c.toml"), &text).expect_err("disagrees with AWS");
+        let text = e.to_string();
+        for fragment in [
+            format!(
+                "c.toml:{gb_day}:30: billing.gb_day_types[2]\n  AWS documents no GB-day metering for EBS\n  help: valid: EFS, S3 (and VMware, SAPHANA, Timestream, which vaultsim does not model)"
+            ),
+            format!(
+                "c.toml:{cold}:14: billing.cold_types\n  leaves out EFS, which AWS documents with cold storage\n  help: valid: EBS, DynamoDB, EFS (and VMware"
+            ),
+            format!(
+                "c.toml:{cold}:22: billing.cold_types[1]\n  AWS documents no cold storage for RDS"
+            ),
+            "3 errors in the price catalog".to_string(),
+        ] {
+            assert!(text.contains(&fragment), "missing `{fragment}` in:\n{text}");
         }
     }
 }

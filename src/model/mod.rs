@@ -19,7 +19,7 @@ use crate::dist::Dist;
 pub mod resource_type;
 pub mod scp;
 
-pub use resource_type::ResourceType;
+pub use resource_type::{Capabilities, ResourceType};
 pub use scp::{ScpDenials, ScpStep};
 
 /// Seconds in one day.

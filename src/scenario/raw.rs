@@ -286,8 +286,13 @@ pub struct RawTypeBehaviour {
     /// Probability that a copy job fails for good; default: `failure_probability`.
     #[serde(default)]
     pub copy_failure_probability: Option<f64>,
-    pub incremental: bool,
-    pub cold_storage: bool,
+    /// Default: what AWS documents for the type (`ResourceType::capabilities`);
+    /// required where AWS documents nothing definite.
+    #[serde(default)]
+    pub incremental: Option<bool>,
+    /// Default: whether AWS documents cold storage for the type.
+    #[serde(default)]
+    pub cold_storage: Option<bool>,
     #[serde(default)]
     pub continuous_lag_minutes: Option<f64>,
     pub retrieval_minutes: RawDist,

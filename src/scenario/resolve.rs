@@ -366,6 +366,12 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
             Some(m) => Some((m * 60.0).round() as i64),
             None => None,
         };
+        let Some((incremental, cold_storage)) =
+            documented_capabilities(resource_type, &path, b, problems)
+        else {
+            ok = false;
+            continue;
+        };
         match (
             backup, retrieval, cold_extra, restore, process, validation, hydration, failure,
         ) {
@@ -377,8 +383,8 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
                         backup_throughput_mib_per_s: b1,
                         failure_probability: f,
                         copy_failure_probability: copy_failure.unwrap_or(f),
-                        incremental: b.incremental,
-                        cold_storage: b.cold_storage,
+                        incremental,
+                        cold_storage,
                         continuous_lag_seconds: lag,
                         retrieval_minutes: r,
                         cold_retrieval_extra_hours: c,
@@ -419,6 +425,111 @@ fn behaviour(raw: &super::raw::RawScenario, problems: &mut Problems) -> Option<V
             })
             .collect(),
     )
+}
+
+/// The incremental and cold-storage behaviour of one `[resource_types.X]` table, checked
+/// against what AWS documents for the type (`ResourceType::capabilities`). A capability
+/// AWS does not document for the type (RDS cold storage, EBS continuous backup, Aurora
+/// incremental snapshots, a lag shorter than AWS's) is an error: the run would simulate
+/// and bill something AWS Backup does not do. Declaring less than AWS allows is the
+/// scenario's choice (DynamoDB without the advanced features that give it cold storage).
+/// A field left out takes AWS's value; `incremental` is required where AWS documents
+/// nothing definite. `None` once a problem is reported.
+fn documented_capabilities(
+    resource_type: ResourceType,
+    path: &str,
+    b: &super::raw::RawTypeBehaviour,
+    problems: &mut Problems,
+) -> Option<(bool, bool)> {
+    let aws = resource_type.capabilities();
+    let before = problems.0.len();
+    if b.cold_storage == Some(true) && !aws.cold_storage {
+        problems.push(
+            Problem::new(
+                format!("{path}.cold_storage"),
+                format!(
+                    "AWS documents no cold storage for {resource_type}; the types with cold \
+                     storage are {}",
+                    ResourceType::names_where(|c| c.cold_storage)
+                ),
+            )
+            .with_help(format!(
+                "AWS Backup ignores a lifecycle's move to cold storage for {resource_type} \
+                 (its points stay warm); valid: cold_storage = false, or leave it out"
+            )),
+        );
+    }
+    if b.incremental == Some(true) && aws.incremental == Some(false) {
+        let protection = if aws.continuous_lag_minutes.is_some() {
+            format!(
+                "{resource_type}'s incremental protection is continuous backup \
+                 (continuous_lag_minutes); "
+            )
+        } else {
+            String::new()
+        };
+        problems.push(
+            Problem::new(
+                format!("{path}.incremental"),
+                format!(
+                    "AWS documents {resource_type} backups as full snapshots, not incremental; \
+                     the types AWS documents as incremental are {}",
+                    ResourceType::names_where(|c| c.incremental == Some(true))
+                ),
+            )
+            .with_help(format!(
+                "{protection}valid: incremental = false, or leave it out"
+            )),
+        );
+    }
+    let incremental = b.incremental.or(aws.incremental);
+    if incremental.is_none() {
+        problems.push(
+            Problem::new(
+                format!("{path}.incremental"),
+                format!(
+                    "AWS documents neither incremental nor full backups for {resource_type}; \
+                     the scenario must say which it assumes"
+                ),
+            )
+            .with_help("valid: incremental = true, or incremental = false"),
+        );
+    }
+    if let Some(m) = b.continuous_lag_minutes.filter(|m| m.is_finite()) {
+        match aws.continuous_lag_minutes {
+            None => problems.push(
+                Problem::new(
+                    format!("{path}.continuous_lag_minutes"),
+                    format!(
+                        "AWS documents no continuous backup (point-in-time recovery) for \
+                         {resource_type}; the types with it are {}",
+                        ResourceType::names_where(|c| c.continuous_lag_minutes.is_some())
+                    ),
+                )
+                .with_help(format!(
+                    "leave continuous_lag_minutes out: a rule with enable_continuous_backup = \
+                     true takes snapshots of {resource_type}, as AWS Backup does"
+                )),
+            ),
+            Some(documented) if m < f64::from(documented) => problems.push(
+                Problem::new(
+                    format!("{path}.continuous_lag_minutes"),
+                    format!(
+                        "{m} minutes is less than the {documented} minutes AWS documents for \
+                         the newest restorable point of {resource_type}"
+                    ),
+                )
+                .with_help(format!(
+                    "valid: continuous_lag_minutes ≥ {documented} (a longer lag is allowed)"
+                )),
+            ),
+            Some(_) => {}
+        }
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    Some((incremental?, b.cold_storage.unwrap_or(aws.cold_storage)))
 }
 
 /// The OU tree, root first; parents always precede children.

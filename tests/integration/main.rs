@@ -1,5 +1,6 @@
 //! The integration tests: one binary (STYLE.md) with topic modules.
 
+mod capabilities;
 mod cli;
 mod common;
 mod compare;
