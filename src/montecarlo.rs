@@ -160,26 +160,57 @@ impl RowTrial {
         ]);
     }
 
-    /// The row trial whose record words are `w` (`ROW_WORDS`).
-    fn decode(trial: u64, w: &[u64]) -> RowTrial {
-        let shape = |s: &[u64]| {
-            (s[4] != NONE_WORD).then(|| Shape {
-                quantiles: std::array::from_fn(|i| f64::from_bits(s[i])),
-                max: f64::from_bits(s[4]),
-                mean: f64::from_bits(s[5]),
-            })
-        };
-        let c = &w[2 * SHAPE_WORDS..];
+    /// Trial `trial`'s row before its record words are set (`set_word`).
+    fn empty(trial: u64) -> RowTrial {
         RowTrial {
             trial,
-            rpo: shape(&w[..SHAPE_WORDS]),
-            rto: shape(&w[SHAPE_WORDS..2 * SHAPE_WORDS]),
-            rpo_met: c[0],
-            rpo_unrecoverable: c[1],
-            rpo_observed: c[2],
-            rto_met: c[3],
-            unrecoverable_losses: c[4],
-            losses: c[5],
+            rpo: None,
+            rto: None,
+            rpo_met: 0,
+            rpo_unrecoverable: 0,
+            rpo_observed: 0,
+            rto_met: 0,
+            unrecoverable_losses: 0,
+            losses: 0,
+        }
+    }
+
+    /// Sets its record word `k` (`ROW_WORDS`, as `encode` writes them) to `w`. Set a word
+    /// at a time, so that a row is read back a column at a time without holding every
+    /// trial's record; the words of a shape in order: its first makes it present, its
+    /// maximum (word 4) is `NONE_WORD` when the trial observed none and takes it away.
+    fn set_word(&mut self, k: usize, w: u64) {
+        if k >= 2 * SHAPE_WORDS {
+            let count = match k - 2 * SHAPE_WORDS {
+                0 => &mut self.rpo_met,
+                1 => &mut self.rpo_unrecoverable,
+                2 => &mut self.rpo_observed,
+                3 => &mut self.rto_met,
+                4 => &mut self.unrecoverable_losses,
+                _ => &mut self.losses,
+            };
+            *count = w;
+            return;
+        }
+        let shape = if k < SHAPE_WORDS {
+            &mut self.rpo
+        } else {
+            &mut self.rto
+        };
+        let x = f64::from_bits(w);
+        match (k % SHAPE_WORDS, shape) {
+            (0, shape) => {
+                *shape = Some(Shape {
+                    quantiles: [x, 0.0, 0.0, 0.0],
+                    max: 0.0,
+                    mean: 0.0,
+                });
+            }
+            (4, shape) if w == NONE_WORD => *shape = None,
+            (4, Some(s)) => s.max = x,
+            (5, Some(s)) => s.mean = x,
+            (q, Some(s)) => s.quantiles[q] = x,
+            (_, None) => {}
         }
     }
 }
@@ -326,7 +357,19 @@ impl Accumulator {
     /// An accumulator whose per-trial records keep `budget_words` words of each family
     /// in memory before they go to a temporary file (0: all of them go).
     pub fn with_memory_budget(rows: &[RowSpec], budget_words: usize) -> Accumulator {
-        let records = || TrialRecords::with_memory_budget(budget_words);
+        Accumulator::with_budgets(rows, budget_words, records::READ_BUDGET_WORDS)
+    }
+
+    /// An accumulator whose per-trial records keep `budget_words` words of each family
+    /// in memory and are read back in blocks of `read_budget_words` words
+    /// (`TrialRecords::with_budgets`): a small read budget makes a few trials read back
+    /// as many more would.
+    pub fn with_budgets(
+        rows: &[RowSpec],
+        budget_words: usize,
+        read_budget_words: usize,
+    ) -> Accumulator {
+        let records = || TrialRecords::with_budgets(budget_words, read_budget_words);
         Accumulator {
             rows: rows.iter().map(|_| GroupOutcome::new()).collect(),
             row_trials: records(),
@@ -775,19 +818,18 @@ impl Series {
     /// Row `i`'s values (rows as `rows()`), one per trial in trial order.
     pub fn row(&self, i: usize) -> Vec<RowTrial> {
         let first = i * ROW_WORDS;
-        // One block holds the row's columns (`columns_in`): each `get` is a slice of it.
+        // The row's columns (`columns_in`) a column at a time, each read once, into the
+        // rows: a block holds fewer of them than a row has past `READ_BUDGET_WORDS /
+        // ROW_WORDS` trials, and taking them a trial at a time would re-read a block per
+        // trial and word.
         let mut columns = self.rows.columns_in(first..first + ROW_WORDS);
-        let mut record = [0u64; ROW_WORDS];
-        self.rows
-            .trials()
-            .enumerate()
-            .map(|(t, trial)| {
-                for (k, w) in record.iter_mut().enumerate() {
-                    *w = columns.get(first + k)[t];
-                }
-                RowTrial::decode(trial, &record)
-            })
-            .collect()
+        let mut row: Vec<RowTrial> = self.rows.trials().map(RowTrial::empty).collect();
+        for k in 0..ROW_WORDS {
+            for (r, &w) in row.iter_mut().zip(columns.get(first + k)) {
+                r.set_word(k, w);
+            }
+        }
+        row
     }
 
     /// Trials with row values (0 without rows).
@@ -1275,5 +1317,65 @@ mod tests {
         assert_eq!(sample_quantile(&v, 0.5), 3.0);
         assert!((sample_quantile(&v, 0.9) - 7.6).abs() < 1e-12);
         assert!(sample_quantile(&[], 0.5).is_nan());
+    }
+
+    /// Past `READ_BUDGET_WORDS / ROW_WORDS` trials (7,281) a block holds fewer columns
+    /// than a report row has; `Series::row` then re-read a block for every trial and word
+    /// (10⁹ reads at 8,000 trials of a small scenario). Here blocks of 4,096 words put
+    /// that threshold at 227 trials; 1,000 trials' rows read back the words written, each
+    /// spilled word read twice (the column-major copy, then its block) in 27 reads.
+    #[test]
+    fn rows_of_spilled_records_read_back_in_few_reads_past_a_block_narrower_than_a_row() {
+        let (rows, n, read) = (3usize, 1_000u64, 4_096usize);
+        let row_trial = |trial: u64, i: usize| {
+            let x = trial as f64 + i as f64 / 10.0;
+            let shape = Shape {
+                quantiles: [x, 2.0 * x, 3.0 * x, 4.0 * x],
+                max: 5.0 * x,
+                mean: 1.5 * x,
+            };
+            RowTrial {
+                trial,
+                rpo: Some(shape),
+                rto: (trial % 3 == i as u64).then_some(shape),
+                rpo_met: trial * 6 + i as u64,
+                rpo_unrecoverable: trial,
+                rpo_observed: trial * 7,
+                rto_met: i as u64,
+                unrecoverable_losses: trial % 5,
+                losses: trial % 11,
+            }
+        };
+        let width = rows * ROW_WORDS;
+        let mut records = TrialRecords::with_budgets(100 * width, read);
+        let mut record = Vec::new();
+        for k in 0..n {
+            let trial = k * 7_919 % n;
+            record.clear();
+            for i in 0..rows {
+                row_trial(trial, i).encode(&mut record);
+            }
+            records.push(trial, &record);
+        }
+        records.put_in_trial_order();
+        let series = Series {
+            trials: Vec::new(),
+            rows: records,
+            row_count: rows,
+            cost: Vec::new(),
+        };
+        for i in 0..rows {
+            let expected: Vec<RowTrial> = (0..n).map(|t| row_trial(t, i)).collect();
+            assert_eq!(series.row(i), expected, "row {i}");
+        }
+        let spilled = n - 100;
+        assert_eq!(series.rows.spilled(), spilled);
+        let chunks = spilled.div_ceil((read / width) as u64);
+        let blocks = rows * ROW_WORDS.div_ceil(read / n as usize);
+        assert_eq!((chunks, blocks), (12, 15));
+        assert_eq!(
+            series.rows.file_reads(),
+            (chunks + blocks as u64, 2 * spilled * width as u64 * 8)
+        );
     }
 }

@@ -392,6 +392,19 @@ fn estimates_from_spilled_records_equal_those_from_memory_and_the_direct_bands()
     }
     assert_eq!(from_file.series.row_trials(), 4);
 
+    // Read back in blocks of 16 words, 4 trials' blocks hold 4 of a report row's 18
+    // columns, as ~33,000 trials' do with the default budget (past ~7,300 trials
+    // `Series::row` re-read a block per trial and word).
+    let mut narrow = Accumulator::with_budgets(&rows, 0, 16);
+    for t in [1, 3, 0, 2] {
+        narrow.add(&rows, &outcomes[t]);
+    }
+    let narrow = narrow.finish(&rows);
+    assert_eq!(narrow, from_memory);
+    for i in 0..rows.len() {
+        assert_eq!(narrow.series.row(i), from_memory.series.row(i), "row {i}");
+    }
+
     let days: Vec<_> = outcomes
         .iter()
         .map(|o| o.storage.daily_average_bytes())
