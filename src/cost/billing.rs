@@ -58,7 +58,9 @@ pub fn billed_gb_months(
     per_month: &mut [f64],
 ) {
     assert_eq!(per_month.len(), months.len(), "one total per month");
-    for span in metered(interval, per_day) {
+    let (main, first_day) = metered(interval, per_day);
+    billed_span(main, months, gb_bytes, per_month);
+    if let Some(span) = first_day {
         billed_span(span, months, gb_bytes, per_month);
     }
 }
@@ -86,54 +88,67 @@ fn billed_span(span: MeteredSpan, months: &[Month], gb_bytes: f64, per_month: &m
     }
 }
 
-/// The spans `interval` is billed for. By the second, as stored. By whole days
-/// (`per_day`, GB-day types), widened to the days it touches, except that the day holding
-/// `from` bills only the bytes beyond those the interval takes over (that day was billed
-/// for them by the interval they come from): its bytes from the next midnight to the
-/// midnight after `to`, and the excess over `taken_over` on the first day. Bytes stored
-/// anew (`taken_over` 0) are so billed for every day they touch; an empty interval stores
-/// nothing.
-pub fn metered(interval: StoredInterval, per_day: bool) -> [MeteredSpan; 2] {
+/// The spans `interval` is billed for: a main span, and for bytes that take over from an
+/// interval that ended at `from` and grew, the excess on the first day. By the second, as
+/// stored. By whole days (`per_day`, GB-day types), widened to the days it touches, except
+/// that the day holding `from` bills only the bytes beyond those the interval takes over
+/// (that day was billed for them by the interval they come from): its bytes from the next
+/// midnight to the midnight after `to`, and the excess over `taken_over` on the first day.
+/// Bytes stored anew (`taken_over` 0) are so billed for every day they touch, in one span;
+/// an empty interval stores nothing.
+#[inline]
+pub fn metered(interval: StoredInterval, per_day: bool) -> (MeteredSpan, Option<MeteredSpan>) {
     let StoredInterval {
         bytes,
         from,
         to,
         taken_over,
     } = interval;
-    let none = MeteredSpan {
-        bytes: 0,
-        from,
-        to: from,
-    };
     if from >= to {
-        return [none; 2];
+        let none = MeteredSpan {
+            bytes: 0,
+            from,
+            to: from,
+        };
+        return (none, None);
     }
     if !per_day {
-        return [MeteredSpan { bytes, from, to }, none];
+        return (MeteredSpan { bytes, from, to }, None);
     }
     let floor = |t: i64| t.div_euclid(DAY_SECONDS) * DAY_SECONDS;
     let ceil = |t: i64| floor(t.saturating_add(DAY_SECONDS - 1));
-    [
-        MeteredSpan {
+    if taken_over == 0 {
+        let span = MeteredSpan {
             bytes,
-            from: ceil(from),
-            to: ceil(to),
-        },
-        MeteredSpan {
-            bytes: bytes.saturating_sub(taken_over),
             from: floor(from),
-            to: ceil(from),
-        },
-    ]
+            to: ceil(to),
+        };
+        return (span, None);
+    }
+    let main = MeteredSpan {
+        bytes,
+        from: ceil(from),
+        to: ceil(to),
+    };
+    let excess = bytes.saturating_sub(taken_over);
+    let first_day = (excess > 0 && floor(from) < ceil(from)).then_some(MeteredSpan {
+        bytes: excess,
+        from: floor(from),
+        to: ceil(from),
+    });
+    (main, first_day)
 }
 
 /// The byte-seconds `interval` is billed for ([`metered`]): bytes × seconds stored, or
 /// for GB-day types bytes × the seconds of the whole days billed.
+#[inline]
 pub fn metered_byte_seconds(interval: StoredInterval, per_day: bool) -> i128 {
-    metered(interval, per_day)
-        .iter()
-        .map(|s| i128::from(s.bytes) * i128::from((s.to - s.from).max(0)))
-        .sum()
+    if !per_day {
+        return i128::from(interval.bytes) * i128::from((interval.to - interval.from).max(0));
+    }
+    let seconds = |s: MeteredSpan| i128::from(s.bytes) * i128::from((s.to - s.from).max(0));
+    let (main, first_day) = metered(interval, per_day);
+    seconds(main) + first_day.map_or(0, seconds)
 }
 
 /// One month of a storage charge, metered in exact integers by [`meter_storage`]: the
@@ -163,12 +178,24 @@ pub fn meter_storage(
     row: &mut [MonthStorage],
 ) {
     assert_eq!(row.len(), months.len(), "one entry per month");
-    for span in metered(interval, per_day) {
+    if !per_day {
+        let StoredInterval {
+            bytes, from, to, ..
+        } = interval;
+        meter_span(MeteredSpan { bytes, from, to }, months, &month_of, row);
+        return;
+    }
+    let (main, first_day) = metered(interval, per_day);
+    meter_span(main, months, &month_of, row);
+    if let Some(span) = first_day {
         meter_span(span, months, &month_of, row);
     }
 }
 
-/// [`meter_storage`] of one metered span.
+/// [`meter_storage`] of one metered span. Inlined: it runs for every stored interval of
+/// every trial, and called out of line it cost twice the instructions (the month lookup
+/// closure behind a reference).
+#[inline(always)]
 fn meter_span(
     span: MeteredSpan,
     months: &[Month],

@@ -91,7 +91,8 @@ pub struct Denial {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScpDenials {
     regions: usize,
-    /// `[(account × regions + region) × steps + step]`.
+    /// `[(account × regions + region) × steps + step]`; empty while no SCP denies anything
+    /// (the usual case: every job asks, and learns it without a lookup).
     enabled: Vec<Option<Denial>>,
     not_enabled: Vec<Option<Denial>>,
     /// Whether a scheduled job's start is authorised as `StartBackupJob`/`StartCopyJob`.
@@ -119,14 +120,11 @@ impl ScpDenials {
         let cells = model.accounts.len() * regions * steps;
         let mut out = ScpDenials {
             regions,
-            enabled: vec![None; cells],
-            not_enabled: vec![None; cells],
+            enabled: Vec::new(),
+            not_enabled: Vec::new(),
             starts_checked,
         };
         let scps = &model.requirements.scps;
-        if scps.is_empty() {
-            return out;
-        }
         for (a, account) in model.accounts.iter().enumerate() {
             let mut chain = vec![account.ou];
             while let Some(parent) = model.ous[*chain.last().expect("non-empty")].parent {
@@ -153,6 +151,9 @@ impl ScpDenials {
                         } else {
                             &mut out.not_enabled
                         };
+                        if table.is_empty() {
+                            table.resize(cells, None);
+                        }
                         table[(a * regions + g) * steps + k]
                             .get_or_insert(Denial { scp: s, action });
                     }
@@ -163,11 +164,8 @@ impl ScpDenials {
     }
 
     fn cell(&self, account: usize, region: u16, step: ScpStep) -> usize {
-        let k = ScpStep::ALL
-            .iter()
-            .position(|&s| s == step)
-            .expect("every step is listed");
-        (account * self.regions + usize::from(region)) * ScpStep::ALL.len() + k
+        // The steps are declared in `ScpStep::ALL`'s order.
+        (account * self.regions + usize::from(region)) * ScpStep::ALL.len() + step as usize
     }
 
     /// The denial of `step` for `account` in `region`: by an enabled SCP, or (`enabled`
@@ -180,9 +178,7 @@ impl ScpDenials {
         step: ScpStep,
         enabled: bool,
     ) -> Option<Denial> {
-        if self.enabled.is_empty()
-            || (!self.starts_checked && matches!(step, ScpStep::StartBackup | ScpStep::StartCopy))
-        {
+        if !self.starts_checked && matches!(step, ScpStep::StartBackup | ScpStep::StartCopy) {
             return None;
         }
         let table = if enabled {
@@ -190,13 +186,21 @@ impl ScpDenials {
         } else {
             &self.not_enabled
         };
+        if table.is_empty() {
+            return None;
+        }
         table[self.cell(account, region, step)]
     }
 
     /// Whether an enabled SCP denies a backup of a resource of `account` in `region` into
     /// its own vault there.
     pub fn backup_denied(&self, account: usize, region: u16) -> bool {
-        self.backup_denial(account, region, true).is_some()
+        !self.enabled.is_empty() && self.backup_denial(account, region, true).is_some()
+    }
+
+    /// Whether an enabled SCP denies anything at all (else no job needs to ask).
+    pub fn denies_any(&self) -> bool {
+        !self.enabled.is_empty()
     }
 
     /// The denial of a backup of `account` in `region` (see [`ScpDenials::denial`]).

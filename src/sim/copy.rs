@@ -40,6 +40,7 @@ use super::slots::Slots;
 use super::trial::{Exposure, Frame, Point, Points, ceil_non_negative};
 use crate::cost::{Charge, StoredInterval};
 use crate::dist::bernoulli;
+use crate::model::scp::vault_owner;
 use crate::model::{CopySpec, MIB_BYTES, Model, Resource};
 use crate::rng::SimRng;
 use smallvec::SmallVec;
@@ -342,20 +343,16 @@ impl CopyStage {
             }
             // The copy starts as soon as the backup completes.
             let destination = spec.region_id.unwrap_or(resource.region_id);
-            let owner = crate::model::scp::vault_owner(&model.vaults[spec.vault], resource.account);
+            let scp = &model.scp;
+            let denied_by_scp = scp.denies_any() && {
+                let owner = vault_owner(&model.vaults[spec.vault], resource.account);
+                let (account, source) = (resource.account, resource.region_id);
+                scp.copy_denial(account, source, owner, destination, true)
+                    .is_some()
+            };
             let refusal = if spec.rejected_by_lock {
                 Some(&mut counts.rejected_by_lock)
-            } else if model
-                .scp
-                .copy_denial(
-                    resource.account,
-                    resource.region_id,
-                    owner,
-                    destination,
-                    true,
-                )
-                .is_some()
-            {
+            } else if denied_by_scp {
                 Some(&mut counts.denied_by_scp)
             } else if spec.cross_account(model, resource.account)
                 && !key_shared(model, source_vault, resource)

@@ -98,7 +98,9 @@ impl Sinks<'_> {
     }
 
     /// Holds `interval` in storage: the storage days and, when priced (`meter`, from
-    /// [`Sinks::meter`]), the GB-months billed.
+    /// [`Sinks::meter`]), the GB-months billed. Inlined into the job (a call per interval
+    /// cost ~5 % of the gate's instructions).
+    #[inline(always)]
     fn hold(
         &mut self,
         model: &Model,
