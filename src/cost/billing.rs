@@ -30,11 +30,17 @@ pub struct StoredInterval {
 impl StoredInterval {
     /// `bytes` stored anew over `[from, to)`.
     pub fn new(bytes: u64, from: i64, to: i64) -> StoredInterval {
+        StoredInterval::carrying(bytes, from, to, 0)
+    }
+
+    /// `bytes` stored over `[from, to)`, carrying on `taken_over` bytes of the interval
+    /// that ended at `from`.
+    pub fn carrying(bytes: u64, from: i64, to: i64, taken_over: u64) -> StoredInterval {
         StoredInterval {
             bytes,
             from,
             to,
-            taken_over: 0,
+            taken_over,
         }
     }
 }

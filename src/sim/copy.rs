@@ -141,10 +141,7 @@ struct CopyHead {
 impl CopyHead {
     /// The chain's full size, held by this copy from its completion to `to`.
     fn interval(&self, to: i64) -> StoredInterval {
-        StoredInterval {
-            taken_over: self.taken_over,
-            ..StoredInterval::new(self.full_bytes, self.usable, to)
-        }
+        StoredInterval::carrying(self.full_bytes, self.usable, to, self.taken_over)
     }
 }
 

@@ -41,10 +41,7 @@ struct WarmHead {
 impl WarmHead {
     /// The chain's full size, held by this point from its completion to `to`.
     fn interval(&self, to: i64) -> StoredInterval {
-        StoredInterval {
-            taken_over: self.taken_over,
-            ..StoredInterval::new(self.full_bytes, self.usable, to)
-        }
+        StoredInterval::carrying(self.full_bytes, self.usable, to, self.taken_over)
     }
 }
 

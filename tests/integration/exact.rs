@@ -212,6 +212,17 @@ fn overlapping_rules_of_one_plan_make_one_job() {
     assert_eq!(weekly, vec![3 * 86_400 + 5 * 3600, 10 * 86_400 + 5 * 3600]);
 }
 
+/// The logical-corruption row of the whole estate.
+fn corruption_row<'a>(rows: &[RowSpec], e: &'a Estimates) -> &'a RowEstimate {
+    e.rows
+        .iter()
+        .find(|r| {
+            rows[r.spec_index].tier == "all"
+                && rows[r.spec_index].view == montecarlo::View::Corruption
+        })
+        .expect("corruption row")
+}
+
 /// Logical corruption detected after exactly `D` days, daily points kept `R` days: a good
 /// point was captured in (c + D − R, c) (docs/scenario.md, logical corruption). With
 /// R = 7 < D = 10 every point taken before the corruption is gone by detection; with
@@ -239,14 +250,7 @@ fn corruption_detected_after_retention_leaves_nothing_good() {
             );
         let model = super::common::model_from(&text);
         let (rows, e) = run(&model, 3);
-        let row = e
-            .rows
-            .iter()
-            .find(|r| {
-                rows[r.spec_index].tier == "all"
-                    && rows[r.spec_index].view == montecarlo::View::Corruption
-            })
-            .expect("corruption row");
+        let row = corruption_row(&rows, &e);
         assert_close(
             row.p_unrecoverable.value,
             unrecoverable,
@@ -529,14 +533,7 @@ fn overlapping_continuous_rules_keep_the_longest_window() {
         "only Long's jobs run"
     );
     let (rows, e) = run(&model, 3);
-    let row = e
-        .rows
-        .iter()
-        .find(|r| {
-            rows[r.spec_index].tier == "all"
-                && rows[r.spec_index].view == montecarlo::View::Corruption
-        })
-        .expect("corruption row");
+    let row = corruption_row(&rows, &e);
     assert_close(row.p_unrecoverable.value, 0.0, 0.0, "a 35-day window");
     assert_eq!(
         row.rpo.max.value,
