@@ -95,8 +95,6 @@ pub struct ScpDenials {
     /// (the usual case: every job asks, and learns it without a lookup).
     enabled: Vec<Option<Denial>>,
     not_enabled: Vec<Option<Denial>>,
-    /// Whether a scheduled job's start is authorised as `StartBackupJob`/`StartCopyJob`.
-    starts_checked: bool,
 }
 
 /// Whether `pattern` (an SCP's action) covers `action`: equal, `service:*` or `*`,
@@ -122,7 +120,6 @@ impl ScpDenials {
             regions,
             enabled: Vec::new(),
             not_enabled: Vec::new(),
-            starts_checked,
         };
         let scps = &model.requirements.scps;
         for (a, account) in model.accounts.iter().enumerate() {
@@ -139,6 +136,12 @@ impl ScpDenials {
                         continue;
                     }
                     for (k, step) in ScpStep::ALL.into_iter().enumerate() {
+                        // Unchecked starts are never denied.
+                        if !starts_checked
+                            && matches!(step, ScpStep::StartBackup | ScpStep::StartCopy)
+                        {
+                            continue;
+                        }
                         let action = step
                             .actions()
                             .iter()
@@ -169,8 +172,7 @@ impl ScpDenials {
     }
 
     /// The denial of `step` for `account` in `region`: by an enabled SCP, or (`enabled`
-    /// false) by one declared but not enabled. A start step is never denied when the
-    /// scenario says scheduled starts are not checked.
+    /// false) by one declared but not enabled.
     pub fn denial(
         &self,
         account: usize,
@@ -178,9 +180,6 @@ impl ScpDenials {
         step: ScpStep,
         enabled: bool,
     ) -> Option<Denial> {
-        if !self.starts_checked && matches!(step, ScpStep::StartBackup | ScpStep::StartCopy) {
-            return None;
-        }
         let table = if enabled {
             &self.enabled
         } else {
